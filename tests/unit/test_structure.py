@@ -1,0 +1,155 @@
+"""The outline grammar on small documents written for each rule, then on the seeds."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from tracker.extract.structure import is_prose, parse_lines
+
+SEEDS = Path(__file__).resolve().parents[2] / "seeds"
+
+
+def parse(text: str):  # type: ignore[no-untyped-def]
+    return parse_lines(text.strip("\n").split("\n"))
+
+
+def test_headings_and_items_nest_by_style_stack() -> None:
+    doc = parse("""
+某某县知识产权工作方案（2023—2024年）
+一、总体要求
+（一）指导思想。坚持创新引领。
+二、重点任务
+（二）加强保护。开展专项行动。（责任单位：县市场监管局）
+1.细化措施。制定办法。
+2.加强培训。举办培训班。
+三、保障措施
+（三）加强领导。成立领导小组。
+""")
+    [plan] = doc.plans
+    assert plan.title == "某某县知识产权工作方案（2023—2024年）"
+    assert plan.period == (2023, 2024)
+    numbers = [(i.number, i.section) for i in plan.items]
+    assert numbers == [
+        ("（一）", ["一、总体要求"]),
+        ("（二）", ["二、重点任务"]),
+        ("1", ["二、重点任务"]),
+        ("2", ["二、重点任务"]),
+        ("（三）", ["三、保障措施"]),
+    ]
+
+
+def test_numbering_that_restarts_in_each_section_keeps_sections_apart() -> None:
+    doc = parse("""
+某市推进计划
+一、第一部分
+1、任务甲。内容。
+2、任务乙。内容。
+二、第二部分
+1、任务丙。内容。
+""")
+    items = doc.plans[0].items
+    assert [(i.value, i.section[-1]) for i in items] == [(1, "一、第一部分"), (2, "一、第一部分"), (1, "二、第二部分")]
+
+
+def test_heading_that_lost_its_number_is_restored_between_siblings() -> None:
+    doc = parse("""
+某县工作方案（2022—2025年）
+三、第三章
+（一）甲。内容内容内容。
+强化创造，激发活力
+（二）乙。内容内容内容。
+五、第五章
+（三）丙。内容内容内容。
+""")
+    plan = doc.plans[0]
+    assert plan.items[1].section == ["四、强化创造，激发活力"]
+    assert plan.repairs and "四、" in plan.repairs[0]
+
+
+def test_appendix_is_a_plan_of_its_own_and_footer_is_dropped() -> None:
+    doc = parse("""
+某省人民政府办公厅
+关于加强某项工作的实施意见
+一、重点工作
+1.措施一。内容内容内容。
+附件
+某省2021-2022年重点工作推进计划
+一、第一类
+1.任务一。(2021年6月底前完成)
+2.任务二。(持续推进)
+(2021年5月1日,某某日报)
+主办单位:某省人民政府办公厅
+网站地图  |  关于我们
+""")
+    main, appendix = doc.plans
+    assert main.title == "关于加强某项工作的实施意见"
+    assert [i.number for i in main.items] == ["1"]
+    assert appendix.is_appendix and appendix.title == "某省2021-2022年重点工作推进计划"
+    assert appendix.period == (2021, 2022)
+    assert [i.text for i in appendix.items] == ["任务一。(2021年6月底前完成)", "任务二。(持续推进)"]
+    assert appendix.items[-1].line_end == appendix.items[-1].line_start
+
+
+def test_prose_continuation_joins_the_open_item_with_its_lines() -> None:
+    doc = parse("""
+某县工作方案
+一、保障
+（一）加强领导。成立领导小组。
+领导小组组长由县长担任，办公室设在县市场监管局。
+（二）加强督查。定期检查。
+""")
+    first = doc.plans[0].items[0]
+    assert first.text.endswith("办公室设在县市场监管局。")
+    assert (first.line_start, first.line_end) == (3, 4)
+    assert doc.coordinating_office == {"领导小组办公室": "县市场监管局"}
+
+
+def test_full_width_and_half_width_numbering_are_the_same_grammar() -> None:
+    doc = parse("""
+某计划
+一、甲类
+(一)乙类
+１．任务一。内容。
+(二)丙类
+2.任务二。内容。
+""")
+    items = doc.plans[0].items
+    assert [(i.value, i.section) for i in items] == [(1, ["一、甲类", "(一)乙类"]), (2, ["一、甲类", "(二)丙类"])]
+
+
+@pytest.mark.parametrize(
+    "text,expected",
+    [("加强组织领导。成立领导小组。", True), ("(2020年10月19日,云南日报)", False), ("主办单位:云南省人民政府办公厅。", False)],
+)
+def test_is_prose(text: str, expected: bool) -> None:
+    assert is_prose(text) is expected
+
+
+def _seed(name: str):  # type: ignore[no-untyped-def]
+    return parse_lines((SEEDS / name).read_text(encoding="utf-8").split("\n"))
+
+
+def test_yunnan_schedule_has_94_items_in_8_sections() -> None:
+    doc = _seed("yunnan-2020-ip-protection-opinions.txt")
+    opinions, schedule = doc.plans
+    assert len(opinions.items) == 21
+    assert [i.value for i in schedule.items] == list(range(1, 95))
+    sections = sorted({i.section[0] for i in schedule.items}, key=lambda s: "一二三四五六七八".index(s[0]))
+    assert [s[0] for s in sections] == list("一二三四五六七八")
+    by_number = {i.value: i for i in schedule.items}
+    assert by_number[50].section == ["四、优化知识产权快保护关键环节"]
+    assert by_number[94].line_start == 284
+    assert "网站" not in by_number[94].text
+
+
+def test_yunyang_has_22_paragraphs_and_restores_chapter_four() -> None:
+    doc = _seed("yunyang-2022-ip-county-plan.txt")
+    [plan] = doc.plans
+    assert [i.value for i in plan.items] == list(range(1, 23))
+    by_number = {i.value: i for i in plan.items}
+    assert by_number[8].section == ["四、强化知识产权高质量创造，激发创新活力"]
+    assert by_number[20].line_end == 45  # the members paragraph continues （二十）
+    assert plan.issued_on is not None and plan.issued_on.isoformat() == "2022-10-27"
+    assert plan.issuer == "云阳县人民政府"

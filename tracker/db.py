@@ -1,0 +1,143 @@
+"""Engines, sessions and schema migrations. No global session: callers pass one in.
+
+SQLite is the embedded default; any SQLAlchemy URL (PostgreSQL for offices that share one
+database) works through ``--db`` / ``TRACKER_DB``. SQLite connections get WAL, foreign keys
+and a busy timeout, and write transactions begin with ``BEGIN IMMEDIATE`` so that a reader
+upgrading to a writer never fails at once with "database is locked" (see FIELD-NOTES).
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy import event
+from sqlalchemy.engine import Engine
+from sqlmodel import Session
+
+from tracker.errors import DatabaseError
+
+MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
+BUSY_TIMEOUT_MS = int(os.environ.get("TRACKER_BUSY_TIMEOUT_MS", "5000"))
+
+
+def sqlite_url(path: Path) -> str:
+    return f"sqlite:///{path}"
+
+
+def make_engine(url: str) -> Engine:
+    """An engine for ``url`` with the connection settings plan-tracker relies on."""
+    try:
+        parsed = sa.engine.make_url(url)
+    except Exception as exc:  # sqlalchemy raises ArgumentError with a long text
+        raise DatabaseError(f"数据库地址无效 / invalid database URL: {url}") from exc
+    if parsed.get_backend_name() == "sqlite":
+        database = parsed.database
+        if database and database != ":memory:":
+            parent = Path(database).expanduser().resolve().parent
+            if not parent.is_dir():
+                raise DatabaseError(
+                    f"数据库目录不存在 / database directory does not exist: {parent}"
+                )
+        engine = sa.create_engine(
+            url, connect_args={"timeout": BUSY_TIMEOUT_MS / 1000, "check_same_thread": False}
+        )
+        _configure_sqlite(engine)
+        return engine
+    return sa.create_engine(url, pool_pre_ping=True)
+
+
+def _configure_sqlite(engine: Engine) -> None:
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_conn: Any, _record: Any) -> None:
+        # Let SQLAlchemy, not the sqlite3 module, decide when transactions begin.
+        dbapi_conn.isolation_level = None
+        cur = dbapi_conn.cursor()
+        cur.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+        cur.execute("PRAGMA foreign_keys = ON")
+        try:
+            cur.execute("PRAGMA journal_mode = WAL")
+        except Exception:  # read-only files cannot switch mode; reading still works
+            pass
+        cur.execute("PRAGMA synchronous = NORMAL")
+        cur.close()
+
+    @event.listens_for(engine, "begin")
+    def _on_begin(conn: Any) -> None:
+        conn.exec_driver_sql("BEGIN IMMEDIATE" if conn.info.get("write") else "BEGIN")
+
+
+def is_sqlite(engine: Engine) -> bool:
+    return engine.dialect.name == "sqlite"
+
+
+@contextmanager
+def read_session(engine: Engine) -> Iterator[Session]:
+    """A session for reading; nothing it does is committed."""
+    with Session(engine, expire_on_commit=False) as session:
+        yield session
+
+
+@contextmanager
+def write_session(engine: Engine) -> Iterator[Session]:
+    """A session whose transaction is a write transaction from its first statement.
+
+    On SQLite this takes the write lock up front (BEGIN IMMEDIATE), so a transaction that
+    reads then writes never dies half-way on "database is locked". Everything done in the
+    block commits when it ends and rolls back on any exception: nothing is half-written.
+    """
+    with engine.connect() as conn:
+        conn.info["write"] = True
+        try:
+            transaction = conn.begin()
+        finally:
+            conn.info.pop("write", None)
+        with transaction, Session(bind=conn, expire_on_commit=False) as session:
+            yield session
+            session.flush()
+
+
+def _alembic_config(engine: Engine) -> Any:
+    from alembic.config import Config
+
+    cfg = Config()
+    cfg.set_main_option("script_location", str(MIGRATIONS_DIR))
+    cfg.attributes["engine"] = engine
+    return cfg
+
+
+def upgrade(engine: Engine, revision: str = "head") -> None:
+    """Bring the schema to ``revision`` (Alembic). Safe to call on every start."""
+    from alembic import command
+
+    command.upgrade(_alembic_config(engine), revision)
+
+
+def current_revision(engine: Engine) -> str | None:
+    from alembic.runtime.migration import MigrationContext
+
+    with engine.connect() as conn:
+        return MigrationContext.configure(conn).get_current_revision()
+
+
+def head_revision() -> str:
+    from alembic.script import ScriptDirectory
+
+    script = ScriptDirectory(str(MIGRATIONS_DIR))
+    head = script.get_current_head()
+    assert head is not None
+    return head
+
+
+def ensure_schema(engine: Engine) -> None:
+    """Create or migrate the schema when it is not at head; cheap when it is."""
+    try:
+        if current_revision(engine) == head_revision():
+            return
+        upgrade(engine)
+    except sa.exc.OperationalError as exc:
+        raise DatabaseError.from_exception(exc, engine) from exc

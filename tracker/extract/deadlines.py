@@ -1,0 +1,508 @@
+"""Deadline phrases of Chinese implementation plans, turned into tagged values.
+
+Plans state timing in a small, stable vocabulary: a date (`2020年12月底前完成`), a window
+(`2022年11月—2025年3月`), an open-ended duty (`持续推进`), an event trigger
+(`上位法出台后及时启动修订工作`), a recurrence (`每季度`) or several staged dates in one
+sentence. A coordinator needs the kind as much as the date: a trigger must never be shown as
+overdue, and an omitted year must never be guessed. So every phrase becomes a
+:class:`Deadline` whose ``raw`` is exactly what was printed, and whatever is not understood is
+returned as ``kind="unknown"`` rather than dropped or invented.
+
+Matching is done on a folded copy of the text (full-width ASCII to half-width, whitespace
+removed) that keeps a map back to the original characters, so spans reported by
+:func:`find_deadlines` point into the text as printed.
+"""
+
+from __future__ import annotations
+
+import calendar
+import re
+from dataclasses import dataclass
+from datetime import date
+from typing import Literal
+
+from tracker.extract.numerals import cn_to_int, fold_width
+
+__all__ = [
+    "Deadline",
+    "DeadlineKind",
+    "find_deadlines",
+    "looks_like_deadline",
+    "parse_deadline",
+]
+
+DeadlineKind = Literal["date", "window", "ongoing", "trigger", "recurring", "unknown"]
+Recurrence = Literal["yearly", "half-yearly", "quarterly", "monthly"]
+
+
+@dataclass(frozen=True)
+class Deadline:
+    """One deadline phrase and what it means.
+
+    ``due`` is the last day by which the work must be done; ``start`` is only set for windows
+    (and phases). ``milestones`` lists every date when a phrase stages several; ``due`` is then
+    the last of them.
+    """
+
+    kind: DeadlineKind
+    raw: str
+    due: date | None = None
+    start: date | None = None
+    ongoing: bool = False
+    condition: str | None = None
+    recurrence: str | None = None
+    milestones: tuple[date, ...] = ()
+
+
+# --------------------------------------------------------------------------- grammar
+
+_CN_DIGITS = "〇零○一二三四五六七八九"
+# Characters that, right before a bare 年, make it a duration ("三年内", "5年内") or a
+# recurrence ("每年") rather than "the reference year".
+_NOT_BARE_YEAR = "0-9" + _CN_DIGITS + "十百千两兩几幾半多每去今明本当當"
+
+_TERM = re.compile(
+    r"""
+    (?P<yp>
+        (?:(?<![0-9])(?P<y>[0-9]{4})|(?<![@CN@])(?P<yc>[@CN@]{4}))年度?
+      | (?P<rel>今年|本年度?|当年|當年|明年)
+    )?
+    (?:
+        (?P<m>(?<![0-9])[0-9]{1,2}|(?<![@CN@十两兩])(?:十[一二]?|[一二三四五六七八九]))月份?
+        (?:
+            (?P<d>[0-9]{1,2}|[一二三]?十[一二三四五六七八九]?|[一二三四五六七八九])[日号號]
+          | (?P<part>上旬|中旬|下旬|初|底|末)
+        )?
+      | (?:第?(?P<q>(?<![0-9])[1-4]|[一二三四])季度|(?<![A-Za-z])[Qq](?P<qq>[1-4])(?![0-9]))
+        (?:末|底)?
+      | (?P<h>[上下])半年
+      | (?(yp)年?|(?<![@NB@])年)(?P<ye>底|末)
+      | (?(yp)年?度?|(?<![@NB@])年度?)(?P<yin>内|內)
+    )?
+    """.replace("@CN@", _CN_DIGITS).replace("@NB@", _NOT_BARE_YEAR),
+    re.VERBOSE,
+)
+
+# "2021—2035年": a year range whose first year has no 年 of its own.
+_YEAR_RANGE = re.compile(
+    r"(?<![0-9])(?P<y1>[0-9]{4})(?:——|[—–―‐‒~〜\-至到])(?P<y2>[0-9]{4})年(?![0-9度底末内內])"
+)
+# What may stand between the two ends of a window.
+_WINDOW_SEP = re.compile(r"份?(?:——|[—–―‐‒~〜\-至到])")
+
+_RECURRENCE = re.compile(r"每(?P<r>半年|年度?|季度?|个?月|個?月)")
+_RECURRENCE_NAMES: dict[str, Recurrence] = {
+    "半年": "half-yearly",
+    "年": "yearly",
+    "年度": "yearly",
+    "季": "quarterly",
+    "季度": "quarterly",
+    "月": "monthly",
+    "个月": "monthly",
+    "個月": "monthly",
+}
+_ONGOING = re.compile(r"持续|持續|长期|長期|常态化|常態化|常年")
+_TRIGGER = re.compile(
+    r"(?:出台|出臺|印发|印發|发布|發布|公布|颁布|頒布|批准|批準|验收|驗收|通过|通過"
+    r"|实施|實施|施行|生效|修订|修訂|审议|審議|成立|建成|上线|上線|下达|下達)之?[后後]"
+)
+_OPEN = "([〔【《"
+_CLOSE = ")]〕】》"
+
+_LOOKS_MARKERS = re.compile(
+    r"[年月日号旬底末度内]前|以前|之前|前(?:完成)?$|[年月]底|[年月]末|季度|半年|年内|年度内|旬"
+    r"|完成|持续|持續|长期|長期|阶段|階段|常态|常態|适时|適時|[后後]及时|[后後]及時"
+    r"|每年|每季|每月|每个月|(?<![A-Za-z])[Qq][1-4](?![0-9])"
+    r"|(?:到|至|截至|截止)[0-9]{4}年"
+)
+_FIND_PREFIX = re.compile(r"(?:截至|截止到|截止|到|至)$")
+_FIND_SUFFIX = re.compile(
+    r"(?P<before>以前|之前|前|为止|為止|止)?(?:全面完成|基本完成|完成)?"
+    r"(?P<ongoing>并持续推进|並持續推進|并长期坚持|並長期堅持)?"
+)
+
+
+@dataclass(frozen=True)
+class _Term:
+    """One calendar expression: a year, month, day, quarter, half or year-end/in-year."""
+
+    year: int | None  # printed year
+    rel: int | None  # 今年 = 0, 明年 = 1 (relative to the reference year)
+    unit: Literal["year", "month", "day", "quarter", "half"]
+    a: int = 0  # month, quarter or half number
+    b: int = 0  # day
+    part: str = ""  # 上旬/中旬/下旬/初/底/末 for months; 底 for year-end
+    span: tuple[int, int] = (0, 0)
+
+    @property
+    def has_year(self) -> bool:
+        return self.year is not None or self.rel is not None
+
+    @property
+    def precise(self) -> bool:
+        """Finer than a whole year (a year range alone is a period, not a deadline)."""
+        return self.unit != "year" or self.part != ""
+
+
+@dataclass(frozen=True)
+class _Segment:
+    """A point (one term) or a window (two terms joined by a separator)."""
+
+    first: _Term
+    second: _Term | None
+    span: tuple[int, int]
+
+
+def _cn_number(text: str) -> int | None:
+    """Value of a matched numeral; 4-character Chinese years are read digit by digit."""
+    if text.isascii():
+        return int(text) if text.isdigit() else None
+    if len(text) == 4 and "十" not in text:
+        digits = [cn_to_int(ch) for ch in text]
+        if any(d is None for d in digits):
+            return None
+        return int("".join(str(d) for d in digits))
+    return cn_to_int(text)
+
+
+def _term_from_match(m: re.Match[str]) -> _Term | None:
+    year: int | None = None
+    rel: int | None = None
+    if m.group("y"):
+        year = int(m.group("y"))
+    elif m.group("yc"):
+        year = _cn_number(m.group("yc"))
+    elif m.group("rel"):
+        rel = 1 if m.group("rel") == "明年" else 0
+    span = (m.start(), m.end())
+    if m.group("m"):
+        month = _cn_number(m.group("m")) or 0
+        if m.group("d"):
+            day = _cn_number(m.group("d")) or 0
+            return _Term(year, rel, "day", month, day, span=span)
+        return _Term(year, rel, "month", month, part=m.group("part") or "", span=span)
+    if m.group("q") or m.group("qq"):
+        quarter = _cn_number(m.group("q") or m.group("qq")) or 0
+        return _Term(year, rel, "quarter", quarter, span=span)
+    if m.group("h"):
+        return _Term(year, rel, "half", 1 if m.group("h") == "上" else 2, span=span)
+    if m.group("ye"):
+        return _Term(year, rel, "year", part="底", span=span)
+    if m.group("yin") or m.group("yp"):
+        return _Term(year, rel, "year", span=span)
+    return None
+
+
+def _scan(s: str) -> list[_Segment]:
+    """Every calendar expression in a matching-form string, windows joined, in order."""
+    terms: list[_Term] = []
+    i = 0
+    while i < len(s):
+        yr = _YEAR_RANGE.match(s, i)
+        if yr:
+            a = _Term(int(yr.group("y1")), None, "year", span=(yr.start(), yr.start() + 4))
+            b = _Term(int(yr.group("y2")), None, "year", span=(yr.end() - 5, yr.end()))
+            terms.extend((a, b))
+            i = yr.end()
+            continue
+        m = _TERM.match(s, i)
+        term = _term_from_match(m) if m and m.end() > i else None
+        if term is None:
+            i += 1
+            continue
+        terms.append(term)
+        i = term.span[1]
+    segments: list[_Segment] = []
+    k = 0
+    while k < len(terms):
+        t = terms[k]
+        if k + 1 < len(terms):
+            u = terms[k + 1]
+            if _WINDOW_SEP.fullmatch(s, t.span[1], u.span[0]):
+                segments.append(_Segment(t, u, (t.span[0], u.span[1])))
+                k += 2
+                continue
+        segments.append(_Segment(t, None, t.span))
+        k += 1
+    return segments
+
+
+def _bounds(term: _Term, year: int) -> tuple[date, date] | None:
+    """First and last day of the period a term names, or None if it is not a real date."""
+    try:
+        if term.unit == "year":
+            return (date(year, 12, 1) if term.part else date(year, 1, 1)), date(year, 12, 31)
+        if term.unit == "half":
+            return (date(year, 1, 1), date(year, 6, 30)) if term.a == 1 else (
+                date(year, 7, 1), date(year, 12, 31))
+        if term.unit == "quarter":
+            if not 1 <= term.a <= 4:
+                return None
+            last_month = term.a * 3
+            last_day = calendar.monthrange(year, last_month)[1]
+            return date(year, last_month - 2, 1), date(year, last_month, last_day)
+        if term.unit == "day":
+            day = date(year, term.a, term.b)
+            return day, day
+        if not 1 <= term.a <= 12 or not 1 <= year <= 9999:
+            return None
+        last = calendar.monthrange(year, term.a)[1]
+        first_day, last_day = {
+            "上旬": (1, 10), "初": (1, 10), "中旬": (11, 20),
+            "下旬": (21, last), "底": (21, last), "末": (21, last),
+        }.get(term.part, (1, last))
+        return date(year, term.a, first_day), date(year, term.a, last_day)
+    except (ValueError, OverflowError):
+        return None
+
+
+def _explicit_year(term: _Term, ref_year: int | None) -> int | None:
+    if term.year is not None:
+        return term.year
+    if term.rel is not None and ref_year is not None:
+        return ref_year + term.rel
+    return None
+
+
+def _resolve(
+    seg: _Segment, context_year: int | None, ref_year: int | None
+) -> tuple[date | None, date, int] | None:
+    """(start, due, year used last) of a segment, or None when its year is unknown.
+
+    A term without a year takes it from the other end of its window, then from an earlier
+    date in the same phrase (``context_year``), then from the plan's reference year.
+    """
+    if seg.first.rel is not None and ref_year is None:
+        return None
+    if seg.second is not None and seg.second.rel is not None and ref_year is None:
+        return None
+    fallback = context_year if context_year is not None else ref_year
+    ya = _explicit_year(seg.first, ref_year)
+    if seg.second is None:
+        year = ya if ya is not None else fallback
+        if year is None:
+            return None
+        b = _bounds(seg.first, year)
+        return (None, b[1], year) if b else None
+    yb = _explicit_year(seg.second, ref_year)
+    ya_given, yb_given = ya is not None, yb is not None
+    ya = ya if ya is not None else (yb if yb is not None else fallback)
+    yb = yb if yb is not None else ya
+    if ya is None or yb is None:
+        return None
+    first, second = _bounds(seg.first, ya), _bounds(seg.second, yb)
+    if first and second and second[1] < first[0]:
+        # "2021年11月至3月" runs into the next year; "12月至2022年3月" started the year before.
+        if not yb_given:
+            yb += 1
+            second = _bounds(seg.second, yb)
+        elif not ya_given:
+            ya -= 1
+            first = _bounds(seg.first, ya)
+    if not first or not second or second[1] < first[0]:
+        return None
+    return first[0], second[1], yb
+
+
+def _matching_form(text: str) -> tuple[str, list[int]]:
+    """Width-folded text without whitespace, and each kept character's index in ``text``."""
+    folded = fold_width(text)
+    chars: list[str] = []
+    index: list[int] = []
+    for i, ch in enumerate(folded):
+        if not ch.isspace():
+            chars.append(ch)
+            index.append(i)
+    return "".join(chars), index
+
+
+def _strip_brackets(text: str) -> str:
+    """The phrase without its surrounding whitespace and brackets, characters as printed."""
+    out = text.strip()
+    while out and fold_width(out[0]) in _OPEN:
+        out = out[1:].strip()
+    while out and fold_width(out[-1]) in _CLOSE:
+        out = out[:-1].strip()
+    return out
+
+
+def _parse(phrase: str, ref_year: int | None) -> Deadline:
+    inner = _strip_brackets(phrase)
+    s, _ = _matching_form(inner)
+    if not s:
+        return Deadline("unknown", phrase)
+
+    recurrence: str | None = None
+    rec = _RECURRENCE.search(s)
+    if rec:
+        recurrence = _RECURRENCE_NAMES[rec.group("r")]
+        s = s[: rec.start()] + "\x00" * (rec.end() - rec.start()) + s[rec.end():]
+    ongoing = bool(_ONGOING.search(s)) or recurrence is not None
+
+    resolved: list[tuple[date | None, date]] = []
+    unresolved = False
+    year: int | None = None  # the last year stated, inherited by later dates
+    segments = _scan(s)
+    for seg in segments:
+        r = _resolve(seg, year, ref_year)
+        if r is None:
+            unresolved = True
+            continue
+        resolved.append((r[0], r[1]))
+        year = r[2]
+
+    if recurrence is not None:
+        due = resolved[-1][1] if resolved and not unresolved else None
+        return Deadline("recurring", phrase, due=due, ongoing=True, recurrence=recurrence)
+    if segments:
+        if unresolved:
+            return Deadline("unknown", phrase, ongoing=ongoing)
+        starts = [start for start, _ in resolved if start is not None]
+        milestones = tuple(due for _, due in resolved) if len(resolved) > 1 else ()
+        return Deadline(
+            "window" if starts else "date",
+            phrase,
+            due=resolved[-1][1],
+            start=starts[0] if starts else None,
+            ongoing=ongoing,
+            milestones=milestones,
+        )
+    if _TRIGGER.search(s):
+        return Deadline("trigger", phrase, ongoing=ongoing, condition=inner)
+    if ongoing:
+        return Deadline("ongoing", phrase, ongoing=True)
+    return Deadline("unknown", phrase)
+
+
+# --------------------------------------------------------------------------- public API
+
+
+def parse_deadline(phrase: str, *, year: int | None = None) -> Deadline:
+    """Parse one deadline phrase, with or without its surrounding brackets.
+
+    ``year`` is the plan's reference year, used only for phrases that omit it (年底前, 上半年,
+    6月底前); without it such a phrase is ``unknown`` rather than guessed. Never raises:
+    anything not understood comes back as ``kind="unknown"`` with ``raw`` kept.
+
+    >>> d = parse_deadline("(2020年12月底前完成)")
+    >>> d.kind, d.due
+    ('date', datetime.date(2020, 12, 31))
+    >>> d = parse_deadline("2021年12月底前完成并持续推进")
+    >>> d.kind, d.due, d.ongoing
+    ('date', datetime.date(2021, 12, 31), True)
+    >>> d = parse_deadline("（2025年4月—7月）")
+    >>> d.kind, d.start, d.due
+    ('window', datetime.date(2025, 4, 1), datetime.date(2025, 7, 31))
+    >>> parse_deadline("三季度末", year=2021).due
+    datetime.date(2021, 9, 30)
+    >>> parse_deadline("上位法出台后及时启动修订工作").condition
+    '上位法出台后及时启动修订工作'
+    >>> parse_deadline("持续推进").kind, parse_deadline("年底前").kind
+    ('ongoing', 'unknown')
+    >>> d = parse_deadline("2021年6月底前出台，2022年12月底前全面完成")
+    >>> [m.isoformat() for m in d.milestones]
+    ['2021-06-30', '2022-12-31']
+    """
+    return _parse(phrase, year)
+
+
+def looks_like_deadline(text: str) -> bool:
+    """Whether a bracketed clause reads as a timing phrase.
+
+    Plans use brackets for many things (places, abbreviations, list numbers, title periods);
+    only clauses with a timing marker should be kept as a task's deadline phrase, even when
+    :func:`parse_deadline` cannot read them. A bare year range is a period, not a deadline.
+
+    >>> looks_like_deadline("(持续推进)"), looks_like_deadline("（2022年11月—2025年3月）")
+    (True, True)
+    >>> looks_like_deadline("(2021—2035年)"), looks_like_deadline("(云南)")
+    (False, False)
+    """
+    s, _ = _matching_form(_strip_brackets(text))
+    if not s:
+        return False
+    if _LOOKS_MARKERS.search(s) or _TRIGGER.search(s):
+        return True
+    for seg in _scan(s):
+        if seg.first.unit == "day" or (
+            seg.second is not None and (seg.first.precise or seg.second.precise)
+        ):
+            return True
+    return False
+
+
+def find_deadlines(
+    text: str, *, year: int | None = None
+) -> list[tuple[tuple[int, int], Deadline]]:
+    """Deadlines stated in running text, each with its ``(start, end)`` span in ``text``.
+
+    Items sometimes carry their deadline in the sentence instead of a trailing bracket, and
+    staged work states several (出台办法 by one date, 全面推开 by a later one); all are
+    returned in order. Dates without a timing marker (an issue date, "2021年6月，省政府…"),
+    bare year ranges and anything inside brackets or 《》 titles are not deadlines and are
+    skipped. A date without a year takes the year of an earlier date in the text, then
+    ``year``; if neither exists it is returned as ``unknown``.
+
+    >>> text = "2021年6月底前出台办法，2022年底前全面推开"
+    >>> [(span, d.due.isoformat()) for span, d in find_deadlines(text) if d.due]
+    [((0, 9), '2021-06-30'), ((14, 21), '2022-12-31')]
+    >>> find_deadlines("于2022年10月27日印发《规划（2021—2025年）》")
+    []
+    """
+    s, index = _matching_form(text)
+    depths = _bracket_depths(text)
+    out: list[tuple[tuple[int, int], Deadline]] = []
+    context_year: int | None = None
+    for seg in _scan(s):
+        start, end = seg.span
+        resolved = _resolve(seg, context_year, year)
+        if resolved is not None:
+            context_year = resolved[2]
+        elif seg.first.year is not None:
+            context_year = seg.first.year
+
+        prefix = _FIND_PREFIX.search(s, max(0, start - 4), start)
+        suffix = _FIND_SUFFIX.match(s, end)
+        terms = [seg.first] if seg.second is None else [seg.first, seg.second]
+        marked = (
+            prefix is not None
+            or (suffix is not None and suffix.group("before") is not None)
+            or any(t.part or t.unit in ("quarter", "half") for t in terms)
+            or (seg.second is not None and any(t.precise for t in terms))
+            or any(t.unit == "year" and not t.part and s[t.span[1] - 1] in "内內" for t in terms)
+        )
+        if not marked or depths[index[start]] > 0:
+            continue
+        if prefix is not None:
+            start = prefix.start()
+        if suffix is not None and suffix.end() > end:
+            end = suffix.end()
+        span = (index[start], index[end - 1] + 1)
+        raw = text[span[0]:span[1]]
+        ongoing = suffix is not None and suffix.group("ongoing") is not None
+        if resolved is None:
+            out.append((span, Deadline("unknown", raw, ongoing=ongoing)))
+            continue
+        first_day, due, _ = resolved
+        kind: DeadlineKind = "window" if first_day else "date"
+        out.append((span, Deadline(kind, raw, due=due, start=first_day, ongoing=ongoing)))
+    return out
+
+
+def _bracket_depths(text: str) -> list[int]:
+    """Bracket/《》 nesting depth at each character of ``text``.
+
+    Scraped pages leave stray openers (`【字体:`), so depth is reset at every line break and
+    full stop: a bracket never hides the rest of a document.
+    """
+    depths: list[int] = []
+    depth = 0
+    for ch in fold_width(text):
+        depths.append(depth)
+        if ch in _OPEN:
+            depth += 1
+        elif ch in _CLOSE and depth:
+            depth -= 1
+        elif ch in "\n\r。":
+            depth = 0
+    return depths

@@ -1,0 +1,814 @@
+"""Responsible units (责任单位) of a task: stated in the text, or inferred from a lexicon.
+
+Plans of this genre name the owners of a task in a handful of ways: a bracket at the end of
+the item (`（责任单位：县法院、县检察院）`, `〔牵头单位：X；配合单位：Y〕`, `（X、Y负责）`,
+`（X牵头，Y配合）`), a labelled line after the item (`责任单位：X、Y`), or a sentence
+(`X会同有关部门…`, `X负责…`, `各有关部门按职责分工负责`). In every list the unit named
+first is the lead (列第一位者为牵头单位); the rest support it.
+
+Many plans print no owners at all (Yunnan's 94-item schedule). For those a coordinator-edited
+lexicon (`seeds/owner-lexicon.toml`) maps the agencies, operations and subjects an item names
+to provincial units; such owners are marked ``inferred`` so they can be confirmed or reassigned.
+
+Everything here matches on a *matching form* of the text that has the same length as the text
+itself (width folded, a few traditional characters simplified), so offsets found in it are
+offsets into the original, and names are cut from the original: `省市場監管局` stays
+traditional.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import tomllib
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Literal
+
+from tracker.extract.numerals import fold_width
+
+Role = Literal["lead", "support"]
+Provenance = Literal["stated", "inferred"]
+
+__all__ = [
+    "Lexicon",
+    "OwnerClause",
+    "OwnerRef",
+    "Provenance",
+    "Role",
+    "default_lexicon_path",
+    "find_owner_clauses",
+    "is_group_name",
+    "split_units",
+]
+
+
+@dataclass(frozen=True)
+class OwnerRef:
+    """One responsible unit of a task.
+
+    ``is_group`` marks owners that stand for several units (`各乡镇（街道）`, `有关部门`,
+    `县知识产权保护联席会议25个成员单位`): a coordinator cannot assign them to one desk.
+    """
+
+    name: str
+    role: Role
+    provenance: Provenance
+    is_group: bool
+
+
+@dataclass(frozen=True)
+class OwnerClause:
+    """The owners stated in one place of a task's text.
+
+    ``span`` covers the whole clause (brackets included) so the caller can cut it from the
+    task text; ``extra`` keeps the bracket's other labelled fields (`适用范围`) and, under
+    ``"deadline"``, a deadline phrase found in the same bracket.
+    """
+
+    owners: tuple[OwnerRef, ...]
+    span: tuple[int, int]
+    raw: str
+    extra: dict[str, str]
+
+
+# --------------------------------------------------------------------------- matching form
+
+# Traditional characters that occur in unit names, owner labels and lexicon keywords, mapped
+# one-to-one onto their simplified forms. One character for one keeps offsets valid.
+_TRAD = (
+    "負責會牽頭單門辦廳關檢協聯議組鄉鎮區縣級監務員導領農場財濟構設發開與參據職應將須統進際個園銀機處"
+    "衛產權識護廣團華標專藥種藝術審調師資學網絡遊誌業質險總體風經營為條勵獎謀劃項規範"
+    "稅貿醫療環顧問幣紀黨羣衆眾傳號圍時間內後於視聽語書蘭劍崙輪態違嚴懲誠聞"
+    "維創價擁歸鑑訊證這舉報訴訟執罰計劇電腦軟貨熱點數庫盜戲畫塊鏈鄰"
+)
+_SIMP = (
+    "负责会牵头单门办厅关检协联议组乡镇区县级监务员导领农场财济构设发开与参据职应将须统进际个园银机处"
+    "卫产权识护广团华标专药种艺术审调师资学网络游志业质险总体风经营为条励奖谋划项规范"
+    "税贸医疗环顾问币纪党群众众传号围时间内后于视听语书兰剑仑轮态违严惩诚闻"
+    "维创价拥归鉴讯证这举报诉讼执罚计剧电脑软货热点数库盗戏画块链邻"
+)
+assert len(_TRAD) == len(_SIMP) == len(set(_TRAD))
+_T2S = str.maketrans(_TRAD, _SIMP)
+
+
+def _match_form(text: str) -> str:
+    """Same-length form of `text` used for matching: width folded, some traditional simplified.
+
+    >>> _match_form("（責任單位：省公安廳）")
+    '(责任单位:省公安厅)'
+    """
+    return fold_width(text).translate(_T2S)
+
+
+_OPENERS = "(〔【["
+_CLOSERS = ")〕】]"
+# Characters that end a clause when looking back from a verb for its subject.
+_CLAUSE_STOPS = "。;,:!?\n\r"
+
+# Endings of unit names, matched on the matching form (longest first when compiled).
+_UNIT_SUFFIXES = (
+    "人民政府", "委员会", "常委会", "管委会", "办公室", "成员单位", "联席会议", "领导小组",
+    "工作组", "小组", "中心", "政府", "海关", "支行", "分行", "银行", "法院", "检察院",
+    "公司", "集团", "协会", "学会", "商会", "联合会", "工商联", "总工会", "妇联", "科协",
+    "政协", "人大", "部门", "单位", "乡镇", "街道", "局", "厅", "委", "办", "院", "室",
+    "部", "署",
+)
+_SUFFIX_ALT = "|".join(re.escape(s) for s in sorted(_UNIT_SUFFIXES, key=len, reverse=True))
+_NAME_CHAR = r"[^\s,;:。、()〔〕【】\[\]“”\"'‘’《》!?.]"
+_ALIAS = r"\([^()]{1,20}\)"
+# A whole string that looks like a unit name, possibly with a bracketed alias or inner bracket.
+_UNIT_FULL = re.compile(rf"(?:{_NAME_CHAR}|{_ALIAS}){{0,40}}?(?:{_SUFFIX_ALT})(?:{_ALIAS})?")
+# A unit name starting at a position (shortest first; _scan_unit extends it).
+_UNIT_AT = re.compile(rf"(?:{_NAME_CHAR}|{_ALIAS}){{0,20}}?(?:{_SUFFIX_ALT})(?:{_ALIAS})?")
+# A short continuation that makes a longer name: 县政府 + 办公室, 省委 + 宣传部.
+_UNIT_EXT = re.compile(rf"{_NAME_CHAR}{{0,4}}?(?:{_SUFFIX_ALT})(?:{_ALIAS})?")
+_ENDS_WITH_SUFFIX = re.compile(rf"(?:{_SUFFIX_ALT})(?:{_ALIAS})?\s*$")
+# Words that never occur inside a unit name: their presence means a phrase, not a name.
+_NOT_IN_NAME = (
+    "负责", "牵头", "配合", "会同", "简称", "以下", "包括", "设在", "下设", "开展", "加强",
+    "建立", "完善", "的", "对", "按", "要",
+)
+# Bodies that are a unit by their bare name; any other bare suffix (单位, 部门, 局) is a word.
+_STANDALONE = {"海关", "人大", "政协", "法院", "检察院", "工商联", "科协", "妇联", "总工会"}
+_GROUP = re.compile(
+    r"各(?!族)|有关|相关|成员单位|\d+个|[一二三四五六七八九十]+个(?:单位|部门)|等(?:单位|部门)?$"
+)
+# Ruby text flattened by scrapers: 監(jiān)管局 -> 監管局 (see FIELD-NOTES "Chinese text").
+_PINYIN = re.compile(r"\((?:[a-zü]|[\u00e0-\u00fc\u0101-\u01dc])+\)")
+
+
+def _clean_name(raw: str) -> str:
+    """A unit name as it is stored: width folded, no spaces or pinyin, full-width brackets.
+
+    Chinese unit names print their aliases in full-width brackets; folding both forms to
+    them keeps `省市场监管局(省知识产权局)` and `省市场监管局（省知识产权局）` one unit.
+
+    >>> _clean_name(" 省市场监管局(省知识产权局) ")
+    '省市场监管局（省知识产权局）'
+    >>> _clean_name("省市場監(jiān)管局")
+    '省市場監管局'
+    """
+    name = _PINYIN.sub("", fold_width(raw))
+    name = re.sub(r"\s+", "", name)
+    return name.replace("(", "（").replace(")", "）")
+
+
+def _is_unit_like(name: str) -> bool:
+    """True for strings that read as a unit (or a group of units), not as a phrase.
+
+    >>> [_is_unit_like(s) for s in ("县政府办公室", "各乡镇（街道）", "有关部门", "定期督查")]
+    [True, True, True, False]
+    >>> _is_unit_like("县知识产权保护联席会议25个成员单位"), _is_unit_like("对本意见的落实")
+    (True, False)
+    >>> _is_unit_like("海关"), _is_unit_like("单位")
+    (True, False)
+    """
+    m = _match_form(name).strip()
+    if len(m) < 2 or len(m) > 48 or any(w in m for w in _NOT_IN_NAME):
+        return False
+    if m in _UNIT_SUFFIXES and m not in _STANDALONE:
+        return False
+    if _UNIT_FULL.fullmatch(m):
+        return True
+    # 各地、各州（市）、各县（市、区）: groups named by territory rather than by office.
+    return m.startswith("各") and len(m) <= 12
+
+
+def is_group_name(name: str) -> bool:
+    """True if the name stands for several units rather than one office.
+
+    >>> [is_group_name(n) for n in ("县知识产权保护联席会议25个成员单位", "各乡镇（街道）",
+    ...                             "有关部门", "各州（市）人民政府", "省公安厅", "县政府办公室")]
+    [True, True, True, True, False, False]
+    """
+    return bool(_GROUP.search(_match_form(name).strip()))
+
+
+# --------------------------------------------------------------------------- unit lists
+
+
+def _trim(m: str, start: int, end: int) -> tuple[int, int]:
+    """Shrink [start, end) past blanks, a trailing 等 and sentence punctuation."""
+    while start < end and (m[start].isspace() or m[start] in "。."):
+        start += 1
+    while end > start and (m[end - 1].isspace() or m[end - 1] in "。.等"):
+        end -= 1
+    return start, end
+
+
+def _split_spans(m: str, start: int, end: int) -> list[tuple[int, int]]:
+    """Spans of the units listed in m[start:end], split at depth 0 on 、,; and 和 及 以及.
+
+    和 and 及 split only when the piece before them already ends like a unit, so
+    `省文化和旅游厅` and `省人力资源和社会保障厅` stay whole.
+    """
+    spans: list[tuple[int, int]] = []
+    depth = 0
+    piece = start
+    i = start
+    while i < end:
+        c = m[i]
+        sep = 0
+        if c in _OPENERS:
+            depth += 1
+        elif c in _CLOSERS:
+            depth = max(0, depth - 1)
+        elif depth == 0:
+            if c in "、,;":
+                sep = 1
+            elif c in "和及" or m.startswith("以及", i):
+                width = 2 if m.startswith("以及", i) else 1
+                if _ENDS_WITH_SUFFIX.search(m[piece:i]) and m[i + width : end].strip():
+                    sep = width
+        if sep:
+            s, e = _trim(m, piece, i)
+            if s < e:
+                spans.append((s, e))
+            i += sep
+            piece = i
+            continue
+        i += 1
+    s, e = _trim(m, piece, end)
+    if s < e:
+        spans.append((s, e))
+    return spans
+
+
+def split_units(s: str) -> list[str]:
+    """Split a list of units on 、 ， , ； ; 和 及 (not inside brackets), keeping brackets whole.
+
+    >>> split_units("县农业农村委、县商务委，各乡镇（街道）")
+    ['县农业农村委', '县商务委', '各乡镇（街道）']
+    >>> split_units("县国有资产管理服务中心和各乡镇（街道）")
+    ['县国有资产管理服务中心', '各乡镇（街道）']
+    >>> split_units("省文化和旅游厅、省公安厅等")
+    ['省文化和旅游厅', '省公安厅']
+    """
+    return [s[a:b] for a, b in _split_spans(_match_form(s), 0, len(s))]
+
+
+# --------------------------------------------------------------------------- bracket clauses
+
+_LEAD_FIRST_LABELS = (
+    "责任单位", "责任部门", "责任主体", "责任处室", "负责单位", "负责部门", "实施单位",
+    "实施主体", "承担单位",
+)
+# Not 主办单位: on web pages it labels the site's publisher (主办单位：云南省人民政府办公厅).
+_LEAD_LABELS = ("牵头单位", "牵头部门", "牵头处室", "牵头责任单位", "主责单位")
+_SUPPORT_LABELS = (
+    "配合单位", "配合部门", "配合处室", "参与单位", "参与部门", "参加单位", "协办单位",
+    "协助单位", "协同单位", "支持单位",
+)
+_DEADLINE_LABELS = (
+    "完成时限", "完成时间", "完成期限", "时间节点", "时间要求", "时间安排", "进度安排",
+    "截止时间", "时限",
+)
+_OWNER_LABELS = _LEAD_FIRST_LABELS + _LEAD_LABELS + _SUPPORT_LABELS
+_LABEL = re.compile(r"\s*([\u4e00-\u9fff]{2,8})\s*:\s*")
+_LABEL_LINE = re.compile(
+    r"(?:^|(?<=[。;]))[ \t]*(?P<label>"
+    + "|".join(sorted(_OWNER_LABELS, key=len, reverse=True))
+    + r")[ \t]*:",
+    re.MULTILINE,
+)
+
+# Verb endings of an unlabelled part: `X、Y负责`, `X牵头`, `Y、Z配合`. Longest first.
+_VerbKind = Literal["lead_first", "lead_all", "support", "duty"]
+_PART_VERBS: tuple[tuple[str, _VerbKind], ...] = (
+    ("按照职责分工负责", "duty"),
+    ("按职责分工负责", "duty"),
+    ("按职责负责", "duty"),
+    ("牵头负责", "lead_all"),
+    ("负责牵头", "lead_all"),
+    ("牵头落实", "lead_all"),
+    ("负责落实", "lead_first"),
+    ("分别负责", "lead_first"),
+    ("共同负责", "lead_first"),
+    ("配合落实", "support"),
+    ("牵头", "lead_all"),
+    ("负责", "lead_first"),
+    ("配合", "support"),
+    ("参与", "support"),
+    ("协助", "support"),
+    ("协办", "support"),
+)
+# Words between the subject and its verb, or before the subject, that are not part of it.
+_SUBJECT_PREFIXES = ("并由", "另由", "由", "请", "同时", "并")
+_SUBJECT_SUFFIXES = (
+    "要", "应当", "应", "将", "须", "必须", "需要", "需", "继续", "统一", "具体", "主要",
+    "切实", "也", "共同", "分别", "积极", "进一步",
+)
+_DEADLINE_HINT = re.compile(
+    r"\d{4}年|\d{1,2}月|[上下]半年|年底|年内|季度|月底|持续|长期|常态|每年|逐年|前完成|底前"
+    r"|之前|以前|及时|年度"
+)
+_DEFAULT_GROUP = "各有关部门"
+
+
+@dataclass
+class _Collected:
+    """Owners and extra fields gathered from one clause, in order of appearance."""
+
+    owners: list[tuple[str, Role]] = field(default_factory=list)
+    extra: dict[str, str] = field(default_factory=dict)
+
+    def add(self, names: Sequence[str], kind: _VerbKind, lead_first: bool) -> None:
+        for i, name in enumerate(names):
+            role: Role
+            if kind == "support":
+                role = "support"
+            elif kind == "lead_all" or not lead_first or i == 0:
+                role = "lead"
+            else:
+                role = "support"
+            self.owners.append((name, role))
+
+    def add_extra(self, key: str, value: str) -> None:
+        value = value.strip()
+        if value:
+            self.extra[key] = f"{self.extra[key]}；{value}" if key in self.extra else value
+
+
+def _strip_subject(m: str, start: int, end: int) -> tuple[int, int]:
+    """Drop 由/要/分别 … around a subject so only the unit names remain."""
+    start, end = _trim(m, start, end)
+    changed = True
+    while changed and start < end:
+        changed = False
+        for p in _SUBJECT_PREFIXES:
+            if m.startswith(p, start) and end - start > len(p):
+                start += len(p)
+                changed = True
+                break
+        for s in _SUBJECT_SUFFIXES:
+            if m[start:end].endswith(s) and end - start > len(s):
+                end -= len(s)
+                changed = True
+                break
+        start, end = _trim(m, start, end)
+    return start, end
+
+
+def _unit_names(text: str, m: str, start: int, end: int) -> list[str] | None:
+    """Names listed in [start, end) if every piece reads as a unit, else None."""
+    spans = _split_spans(m, start, end)
+    if not spans or not all(_is_unit_like(text[a:b]) for a, b in spans):
+        return None
+    return [_clean_name(text[a:b]) for a, b in spans]
+
+
+def _parse_part(
+    text: str, m: str, start: int, end: int, out: _Collected
+) -> tuple[str, list[str], _VerbKind]:
+    """Classify one unlabelled part of a bracket body.
+
+    Returns ("verb", names, kind) for `X、Y负责` / `X牵头` / `Y配合` / `按职责分工负责`,
+    ("units", names, …) for a bare list of units, ("deadline", [], …) after recording a
+    deadline phrase in ``out``, and ("", [], …) for anything else.
+    """
+    start, end = _trim(m, start, end)
+    chunk = m[start:end]
+    for verb, kind in _PART_VERBS:
+        if chunk.endswith(verb):
+            s, e = _strip_subject(m, start, end - len(verb))
+            names = _unit_names(text, m, s, e) if s < e else None
+            if kind == "duty":
+                return "verb", names or [_DEFAULT_GROUP], "lead_first"
+            if names:
+                return "verb", names, kind
+            return "", [], kind
+    names = _unit_names(text, m, start, end)
+    if names:
+        return "units", names, "lead_first"
+    if _DEADLINE_HINT.search(chunk):
+        out.add_extra("deadline", text[start:end])
+        return "deadline", [], "lead_first"
+    return "", [], "lead_first"
+
+
+def _split_depth0(m: str, start: int, end: int, seps: str) -> list[tuple[int, int]]:
+    """[start, end) cut at depth-0 separators (brackets nested inside stay whole)."""
+    parts: list[tuple[int, int]] = []
+    depth = 0
+    piece = start
+    for i in range(start, end):
+        c = m[i]
+        if c in _OPENERS:
+            depth += 1
+        elif c in _CLOSERS:
+            depth = max(0, depth - 1)
+        elif depth == 0 and c in seps:
+            parts.append((piece, i))
+            piece = i + 1
+    parts.append((piece, end))
+    return parts
+
+
+def _parse_fields(
+    text: str, m: str, start: int, end: int, lead_first: bool, bare_ok: bool
+) -> _Collected:
+    """Owners and extra fields of a clause body: `责任单位：…；完成时限：…`, `X牵头，Y配合` …"""
+    out = _Collected()
+    for fs, fe in _split_depth0(m, start, end, ";。"):
+        fs, fe = _trim(m, fs, fe)
+        if fs >= fe:
+            continue
+        label = _LABEL.match(m, fs, fe)
+        if label:
+            key = label.group(1)
+            vs = label.end()
+            if key in _OWNER_LABELS:
+                names = _unit_names(text, m, vs, fe)
+                if names:
+                    kind: _VerbKind = (
+                        "support" if key in _SUPPORT_LABELS
+                        else "lead_all" if key in _LEAD_LABELS
+                        else "lead_first"
+                    )
+                    out.add(names, kind, lead_first)
+                continue
+            if key in _DEADLINE_LABELS:
+                out.add_extra("deadline", text[vs:fe])
+            else:
+                out.add_extra(fold_width(text[label.start(1) : label.end(1)]), text[vs:fe])
+            continue
+        # Unlabelled: `X牵头，Y、Z配合`, `省公安厅牵头，2021年底前`, `X、Y，各乡镇（街道）负责`.
+        pending: list[str] = []
+        unknown = False
+        for ps, pe in _split_depth0(m, fs, fe, ","):
+            what, names, kind = _parse_part(text, m, ps, pe, out)
+            if what == "verb":
+                # A list cut by a comma (`县商务委，各乡镇（街道）负责`) belongs to the verb.
+                out.add(pending + names, kind, lead_first)
+                pending = []
+            elif what == "units":
+                pending.extend(names)
+            elif what == "":
+                unknown = True
+        if pending and not unknown:
+            if out.owners:
+                out.add(pending, "support", lead_first)
+            elif bare_ok:
+                out.add(pending, "lead_first", lead_first)
+    return out
+
+
+def _bracket_pairs(m: str) -> list[tuple[int, int]]:
+    """(open, close) index pairs of balanced brackets, in order of their opening."""
+    pairs: list[tuple[int, int]] = []
+    stack: list[int] = []
+    for i, c in enumerate(m):
+        if c in _OPENERS:
+            stack.append(i)
+        elif c in _CLOSERS and stack:
+            pairs.append((stack.pop(), i))
+    return sorted(pairs)
+
+
+# --------------------------------------------------------------------------- in-sentence
+
+_SENTENCE_VERB = re.compile(
+    r"(按照职责分工负责|按职责分工负责|牵头负责|负责牵头|分别负责|牵头|会同|负责)(?!人|同志)"
+)
+_SUPPORT_TAIL = ("配合落实", "配合", "参与", "协助")
+
+
+def _subject_start(m: str, verb_start: int) -> int:
+    """Start of the clause that ends at verb_start, skipping over bracketed aliases."""
+    depth = 0
+    i = verb_start - 1
+    while i >= 0:
+        c = m[i]
+        if c in _CLOSERS:
+            depth += 1
+        elif c in _OPENERS:
+            if depth == 0:
+                break
+            depth -= 1
+        elif depth == 0 and c in _CLAUSE_STOPS:
+            break
+        i -= 1
+    return i + 1
+
+
+def _scan_units(text: str, m: str, pos: int) -> tuple[list[str], int]:
+    """Unit names listed from pos on (`有关部门对…` -> 有关部门); returns names and end."""
+    names: list[str] = []
+    end = pos
+    while True:
+        unit = _UNIT_AT.match(m, pos)
+        if not unit:
+            break
+        stop = unit.end()
+        while (ext := _UNIT_EXT.match(m, stop)) and _is_unit_like(m[unit.start() : ext.end()]):
+            stop = ext.end()
+        if not _is_unit_like(text[unit.start() : stop]):
+            break
+        names.append(_clean_name(text[unit.start() : stop]))
+        end = stop
+        for sep in ("以及", "、", "和", "及"):
+            if m.startswith(sep, stop):
+                pos = stop + len(sep)
+                break
+        else:
+            break
+    return names, end
+
+
+def _sentence_clauses(text: str, m: str, lead_first: bool) -> list[tuple[int, int, _Collected]]:
+    """`X负责…`, `X会同Y…`, `X牵头，Y配合`, `各有关部门按职责分工负责` inside sentences."""
+    found: list[tuple[int, int, _Collected]] = []
+    for verb in _SENTENCE_VERB.finditer(m):
+        vs, ve = verb.span()
+        word = verb.group(1)
+        s, e = _strip_subject(m, _subject_start(m, vs), vs)
+        names = _unit_names(text, m, s, e) if s < e else None
+        out = _Collected()
+        if word.endswith("职责分工负责"):
+            if not names:
+                names, s = [_DEFAULT_GROUP], vs
+            out.add(names, "lead_first", lead_first)
+        elif not names:
+            continue
+        else:
+            out.add(names, "lead_all" if "牵头" in word else "lead_first", lead_first)
+        end = ve
+        if word == "会同":
+            support, end = _scan_units(text, m, ve)
+            if not support:
+                end = ve
+            out.add(support, "support", lead_first)
+        elif ve < len(m) and m[ve] == ",":
+            # `X牵头，Y、Z配合`: the next clause names the supporting units.
+            ns = ve + 1
+            ne = ns
+            while ne < len(m) and m[ne] not in _CLAUSE_STOPS:
+                ne += 1
+            for tail in _SUPPORT_TAIL:
+                if m[ns:ne].rstrip().endswith(tail):
+                    ts, te = _strip_subject(m, ns, ns + m[ns:ne].rstrip().rfind(tail))
+                    support_names = _unit_names(text, m, ts, te) if ts < te else None
+                    if support_names:
+                        out.add(support_names, "support", lead_first)
+                        end = ns + m[ns:ne].rstrip().rfind(tail) + len(tail)
+                    break
+        found.append((s, end, out))
+    return found
+
+
+def _overlaps(span: tuple[int, int], taken: Iterable[tuple[int, int]]) -> bool:
+    return any(span[0] < b and a < span[1] for a, b in taken)
+
+
+def _to_refs(owners: Sequence[tuple[str, Role]], lexicon: Lexicon | None) -> tuple[OwnerRef, ...]:
+    """OwnerRefs in order, one per name (a unit named twice keeps its stronger role)."""
+    roles: dict[str, Role] = {}
+    for name, role in owners:
+        if lexicon is not None:
+            name = lexicon.canonical(name)
+        if roles.get(name) != "lead":
+            roles[name] = role
+    return tuple(OwnerRef(n, r, "stated", is_group_name(n)) for n, r in roles.items())
+
+
+def find_owner_clauses(
+    text: str, *, lead_first: bool = True, lexicon: Lexicon | None = None
+) -> list[OwnerClause]:
+    """Stated owners in a task's text, in every form the genre uses.
+
+    With ``lead_first`` (the genre's rule 列第一位者为牵头单位) the first unit of an
+    undifferentiated list (责任单位, `X、Y负责`) is the lead and the rest support; without
+    it every unit of such a list is a lead. Explicit 牵头/配合 labels always decide.
+    With a ``lexicon``, names are stored under their canonical form.
+
+    >>> [c] = find_owner_clauses("加强司法保护。（责任单位：县法院、县检察院）")
+    >>> [(o.name, o.role) for o in c.owners], c.span, c.raw
+    ([('县法院', 'lead'), ('县检察院', 'support')], (7, 22), '（责任单位：县法院、县检察院）')
+    >>> [c] = find_owner_clauses("（省公安厅牵头，2021年底前）")
+    >>> [(o.name, o.role) for o in c.owners], c.extra
+    ([('省公安厅', 'lead')], {'deadline': '2021年底前'})
+    >>> [c] = find_owner_clauses("领导小组办公室要会同县政府办公室，定期督查。")
+    >>> [(o.name, o.role) for o in c.owners], c.raw
+    ([('领导小组办公室', 'lead'), ('县政府办公室', 'support')], '领导小组办公室要会同县政府办公室')
+    >>> find_owner_clauses("(2020年12月底前完成)")
+    []
+    """
+    m = _match_form(text)
+    taken: list[tuple[int, int]] = []
+    clauses: list[OwnerClause] = []
+
+    def keep(start: int, end: int, out: _Collected) -> None:
+        owners = _to_refs(out.owners, lexicon)
+        if owners:
+            taken.append((start, end))
+            clauses.append(OwnerClause(owners, (start, end), text[start:end], out.extra))
+
+    for op, cl in _bracket_pairs(m):
+        if _overlaps((op, cl + 1), taken):
+            continue
+        # A bare list of units (`…力度。（省公安厅、省市场监管局）`) names owners only at the
+        # end of a sentence, and not right after a unit name, where a bracket is an alias
+        # (省市场监管局（省知识产权局）, 各乡镇（街道）).
+        after = m[cl + 1 : cl + 3].strip()
+        bare_ok = (not after or after[0] in "。;,\n") and not _ENDS_WITH_SUFFIX.search(
+            m[max(0, op - 8) : op]
+        )
+        keep(op, cl + 1, _parse_fields(text, m, op + 1, cl, lead_first, bare_ok))
+
+    for label in _LABEL_LINE.finditer(m):
+        start = label.start("label")
+        end = start
+        while end < len(m) and m[end] not in "\n\r。":
+            end += 1
+        _, end = _trim(m, start, end)
+        if not _overlaps((start, end), taken):
+            keep(start, end, _parse_fields(text, m, start, end, lead_first, False))
+
+    for start, end, out in _sentence_clauses(text, m, lead_first):
+        if not _overlaps((start, end), taken):
+            keep(start, end, out)
+
+    return sorted(clauses, key=lambda c: c.span)
+
+
+# --------------------------------------------------------------------------- lexicon
+
+_QUOTES = str.maketrans("", "", "“”‘’\"'「」『』")
+_UNIT_KEYS = {"aliases", "strong_keywords", "keywords", "fallback_keywords"}
+
+
+def _lex_form(text: str) -> str:
+    """Form used for keyword matching: width folded, simplified, no quotes or blanks.
+
+    `开展“昆仑”行动` and `开展"昆仑"行动` both read `开展昆仑行动`.
+
+    >>> _lex_form('开展 “剑网”、"清源" 行动')
+    '开展剑网、清源行动'
+    """
+    return re.sub(r"\s+", "", _match_form(text).translate(_QUOTES))
+
+
+@dataclass(frozen=True)
+class _LexUnit:
+    """One unit of the lexicon with its keyword tiers (see seeds/owner-lexicon.toml)."""
+
+    name: str
+    aliases: tuple[str, ...]
+    strong: tuple[str, ...]
+    keywords: tuple[str, ...]
+    fallback: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class _Hit:
+    unit: int  # index into Lexicon.units
+    tier: int  # 3 strong (names, aliases, strong_keywords), 2 keywords, 1 fallback_keywords
+    start: int
+    end: int
+
+
+@dataclass
+class Lexicon:
+    """Owner lexicon: alias -> canonical unit, and keywords -> units for inference.
+
+    Inference rule (documented for the coordinator in the TOML file): every keyword found in
+    the text is a hit; a hit lying strictly inside a longer hit of another unit is ignored
+    (`信用分类监管` beats `信用`). The lead is the unit with a hit of the highest tier
+    (strong > keywords), the earliest such hit winning, a longer keyword breaking ties, then
+    lexicon order. Every other unit hit supports, in order of its first hit. Fallback keywords
+    count only when no strong keyword or keyword matched; ``fallback`` names the unit used
+    when nothing matched at all ("" = none: the task is reported as needing an owner).
+
+    >>> lex = Lexicon.load(default_lexicon_path())
+    >>> [(o.name, o.role) for o in lex.infer("组织开展打击刑事犯罪“昆仑”行动")]
+    [('省公安厅', 'lead')]
+    >>> lex.canonical("省知识产权局")
+    '省市场监管局（省知识产权局）'
+    """
+
+    units: list[_LexUnit] = field(default_factory=list)
+    fallback: str = ""
+    _canon: dict[str, str] = field(default_factory=dict, init=False, repr=False)
+    _words: list[tuple[int, int, str]] = field(default_factory=list, init=False, repr=False)
+
+    def __post_init__(self) -> None:
+        for index, unit in enumerate(self.units):
+            for alias in (unit.name, *unit.aliases):
+                key = _clean_name(alias)
+                other = self._canon.get(key)
+                if other is not None and other != unit.name:
+                    raise ValueError(
+                        f"owner lexicon: {alias!r} names both {other!r} and {unit.name!r}"
+                    )
+                self._canon[key] = unit.name
+            tiers = ((3, (unit.name, *unit.aliases, *unit.strong)), (2, unit.keywords),
+                     (1, unit.fallback))
+            for tier, words in tiers:
+                for word in words:
+                    if form := _lex_form(word):
+                        self._words.append((index, tier, form))
+        if self.fallback and self.fallback not in {u.name for u in self.units}:
+            raise ValueError(f"owner lexicon: fallback {self.fallback!r} is not a unit")
+
+    @classmethod
+    def load(cls, path: str | Path) -> Lexicon:
+        """Read a lexicon TOML file; unknown keys are errors, so typos do not pass silently."""
+        with open(path, "rb") as fh:
+            data = tomllib.load(fh)
+        unknown = set(data) - {"settings", "units"}
+        if unknown:
+            raise ValueError(f"owner lexicon {path}: unknown tables {sorted(unknown)}")
+        settings = data.get("settings", {})
+        if set(settings) - {"fallback"}:
+            raise ValueError(f"owner lexicon {path}: unknown settings {sorted(settings)}")
+        units: list[_LexUnit] = []
+        for name, spec in data.get("units", {}).items():
+            bad = set(spec) - _UNIT_KEYS
+            if bad:
+                raise ValueError(
+                    f"owner lexicon {path}: unit {name!r} has unknown keys {sorted(bad)}"
+                )
+            lists: dict[str, tuple[str, ...]] = {}
+            for key in _UNIT_KEYS:
+                value = spec.get(key, [])
+                if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+                    raise ValueError(
+                        f"owner lexicon {path}: {name}.{key} must be a list of strings"
+                    )
+                lists[key] = tuple(value)
+            units.append(_LexUnit(_clean_name(name), lists["aliases"], lists["strong_keywords"],
+                                  lists["keywords"], lists["fallback_keywords"]))
+        fallback = str(settings.get("fallback", ""))
+        return cls(units=units, fallback=_clean_name(fallback) if fallback else "")
+
+    def canonical(self, name: str) -> str:
+        """Canonical unit name for an alias; the name itself if the lexicon does not know it.
+
+        >>> Lexicon([_LexUnit("省公安厅", ("公安厅",), (), (), ())]).canonical("公安厅")
+        '省公安厅'
+        """
+        return self._canon.get(_clean_name(name), name)
+
+    def aliases(self) -> dict[str, list[str]]:
+        """Canonical name -> aliases, for seeding the Unit table."""
+        return {u.name: list(u.aliases) for u in self.units}
+
+    def _hits(self, form: str, tiers: set[int]) -> list[_Hit]:
+        hits: list[_Hit] = []
+        for unit, tier, word in self._words:
+            if tier not in tiers:
+                continue
+            start = form.find(word)
+            while start >= 0:
+                hits.append(_Hit(unit, tier, start, start + len(word)))
+                start = form.find(word, start + 1)
+        # A hit inside a longer hit of another unit is part of that unit's phrase.
+        return [
+            h for h in hits
+            if not any(o.unit != h.unit and o.start <= h.start and h.end <= o.end
+                       and o.end - o.start > h.end - h.start for o in hits)
+        ]
+
+    def infer(self, text: str) -> list[OwnerRef]:
+        """Inferred owners of a task's text: the lead first, then supporting units.
+
+        >>> lex = Lexicon.load(default_lexicon_path())
+        >>> [(o.name, o.role) for o in lex.infer("研究药品专利纠纷早期解决机制。")]
+        [('省市场监管局（省知识产权局）', 'lead'), ('省药监局', 'support')]
+        >>> lex.infer("天气晴。")
+        []
+        """
+        form = _lex_form(text)
+        hits = self._hits(form, {2, 3}) or self._hits(form, {1})
+        if not hits:
+            if self.fallback:
+                return [OwnerRef(self.fallback, "lead", "inferred", is_group_name(self.fallback))]
+            return []
+        top = max(h.tier for h in hits)
+        lead = min((h for h in hits if h.tier == top),
+                   key=lambda h: (h.start, -(h.end - h.start), h.unit)).unit
+        first: dict[int, tuple[int, int]] = {}
+        for h in hits:
+            key = (h.start, -(h.end - h.start))
+            if h.unit not in first or key < first[h.unit]:
+                first[h.unit] = key
+        support = sorted((u for u in first if u != lead), key=lambda u: (first[u], u))
+        names = [self.units[lead].name] + [self.units[u].name for u in support]
+        return [
+            OwnerRef(n, "lead" if i == 0 else "support", "inferred", is_group_name(n))
+            for i, n in enumerate(names)
+        ]
+
+
+def default_lexicon_path() -> Path:
+    """`<repo>/seeds/owner-lexicon.toml`, or the file named by TRACKER_LEXICON.
+
+    >>> default_lexicon_path().name
+    'owner-lexicon.toml'
+    """
+    env = os.environ.get("TRACKER_LEXICON")
+    if env:
+        return Path(env)
+    return Path(__file__).resolve().parents[2] / "seeds" / "owner-lexicon.toml"

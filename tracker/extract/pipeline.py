@@ -1,0 +1,361 @@
+"""Document → extracted plans: structure, then each item's deadline and owners.
+
+This is the one path from a file to the rows the store keeps: reading (encodings, formats,
+repairs) → structure (headings, items) → deadlines (phrase grammar) → owners (clauses,
+lexicon). It touches no database; :mod:`tracker.importer` writes what it returns.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+
+from tracker.extract.deadlines import Deadline, looks_like_deadline, parse_deadline
+from tracker.extract.numerals import fold_width, normalise
+from tracker.extract.owners import Lexicon, OwnerRef, find_owner_clauses
+from tracker.extract.structure import ParsedDocument, ParsedItem, ParsedPlan, parse_lines
+
+_PHASE_WORDS = re.compile(r"阶段")
+_MAIN_PHASE = re.compile(r"(建设|实施|推进|攻坚|全面|落实)")
+_GUARANTEE_SECTION = re.compile(r"(组织保障|实施保障|保障措施|组织实施|組織保障|實施保障)")
+_DOC_KIND_SLUG = [
+    ("实施意见", "opinions"), ("意见", "opinions"), ("工作方案", "plan"), ("实施方案", "plan"),
+    ("方案", "plan"), ("推进计划", "schedule"), ("计划", "schedule"), ("规划", "program"),
+    ("纲要", "outline"), ("办法", "measures"), ("要点", "points"),
+]
+# A title or issuer starts with its region: 云南省…, 云阳县…, 中共云南省委…
+_REGION = re.compile(r"^(?:中共)?([\u4e00-\u9fff]{2,4}?)(?:省|自治区|市|县|區|区|縣)")
+_NOT_REGION = {"关于", "關于", "關於", "国家", "全国", "中央", "我省", "全省", "各省", "本省"}
+# Provincial-level regions, to find a document's region in its body when neither its title
+# nor its issuer names one (the body says 我省 and names the province a few times).
+PROVINCES = (
+    "北京 天津 上海 重庆 河北 山西 辽宁 吉林 黑龙江 江苏 浙江 安徽 福建 江西 山东 河南 湖北 湖南 "
+    "广东 海南 四川 贵州 云南 陕西 甘肃 青海 台湾 内蒙古 广西 西藏 宁夏 新疆 香港 澳门 "
+    "重慶 遼寧 黑龍江 蘇 貴州 雲南 陝西 廣東 廣西 寧夏 臺灣 內蒙古"
+).split()
+
+
+@dataclass
+class ExtractedTask:
+    key: str
+    seq: int
+    number: str
+    section: str
+    title: str
+    text: str
+    kind: str
+    deadline: Deadline | None
+    due: date | None
+    start: date | None
+    ongoing: bool
+    condition: str | None
+    due_source: str | None
+    owners: list[OwnerRef]
+    needs_review: bool
+    review_reasons: list[str]
+    line_start: int
+    line_end: int
+
+
+@dataclass
+class ExtractedPlan:
+    slug: str
+    title: str
+    issuer: str | None
+    issued_on: date | None
+    period_start: date | None
+    period_end: date | None
+    language: str
+    tasks: list[ExtractedTask] = field(default_factory=list)
+    repairs: list[str] = field(default_factory=list)
+
+
+def section_path(labels: list[str]) -> str:
+    """Headings joined top-down; the form the CLI filters and reports group by."""
+    return " / ".join(labels)
+
+
+def task_key(item: ParsedItem, used: set[str]) -> str:
+    """The stable key of an item within its plan: its numeric value, made unique when a
+    plan restarts its numbering (then the section's number is prefixed)."""
+    base = str(item.value) if item.value is not None else item.number
+    key = base
+    if key in used:
+        prefix = ".".join(re.sub(r"\D", "", s) or str(i) for i, s in enumerate(item.section)) or "x"
+        key = f"{prefix}.{base}"
+        n = 2
+        while key in used:
+            key, n = f"{prefix}.{base}-{n}", n + 1
+    used.add(key)
+    return key
+
+
+def _title_of(body: str) -> str:
+    """The first clause of an item: up to the first 。 (brackets with deadlines/owners cut)."""
+    first = re.split(r"[。；;]", body, maxsplit=1)[0]
+    first = _strip_trailing_brackets(first).strip()
+    if len(first) > 60:
+        m = re.search(r"[,，]", first[8:])
+        if m:
+            first = first[: 8 + m.start()]
+    return first or body[:40]
+
+
+def _strip_trailing_brackets(text: str) -> str:
+    t = text.rstrip(" 。")
+    while True:
+        span = _trailing_bracket(t)
+        if span is None:
+            return t
+        inner = t[span[0] + 1 : span[1] - 1]
+        if not (looks_like_deadline(inner) or find_owner_clauses(t[span[0]:span[1]])):
+            return t
+        t = t[: span[0]].rstrip(" 。")
+
+
+_OPENERS = {")": "(", "）": "（", "〕": "〔", "]": "[", "】": "【"}
+
+
+def _trailing_bracket(text: str) -> tuple[int, int] | None:
+    """Span of the balanced bracket group that ends ``text``, if it ends with one."""
+    t = text.rstrip()
+    if not t or t[-1] not in _OPENERS:
+        return None
+    depth = 0
+    for i in range(len(t) - 1, -1, -1):
+        ch = t[i]
+        if ch in _OPENERS:
+            depth += 1
+        elif ch in _OPENERS.values():
+            depth -= 1
+            if depth == 0:
+                return i, len(t)
+    return None
+
+
+def _bracket_groups(text: str) -> list[tuple[int, int]]:
+    """Top-level bracket groups of ``text`` (balanced, nested ones inside)."""
+    groups: list[tuple[int, int]] = []
+    depth, start = 0, 0
+    for i, ch in enumerate(text):
+        if ch in _OPENERS.values():
+            if depth == 0:
+                start = i
+            depth += 1
+        elif ch in _OPENERS and depth > 0:
+            depth -= 1
+            if depth == 0:
+                groups.append((start, i + 1))
+    return groups
+
+
+def find_deadline_phrase(body: str) -> str | None:
+    """The item's deadline phrase as printed: a bracket that reads as timing, at the end of
+    the item or right after its title (`（十七）启动阶段（2022年10月30日前）。…`)."""
+    candidates: list[str] = []
+    first_clause_end = re.search(r"[。；;]", body)
+    limit = first_clause_end.start() if first_clause_end else len(body)
+    tail = body.rstrip(" 。\n")
+    for start, end in _bracket_groups(body):
+        inner = body[start + 1 : end - 1]
+        at_end = end >= len(tail) - 1 or body[end:].strip(" 。\n") == ""
+        after_title = end <= limit + 1 and body[end:end + 1] in ("。", "")
+        if (at_end or after_title) and looks_like_deadline(inner):
+            # Drop owner parts sharing the bracket: （2021年6月底前完成；责任单位：…）
+            parts = re.split(r"[；;]", inner)
+            timing = [p for p in parts if looks_like_deadline(p) and "单位" not in p]
+            candidates.append("；".join(timing) if timing else inner)
+    return candidates[-1] if candidates else None
+
+
+def _region_slug(title: str, issuer: str | None, body: str, fallback: str) -> str:
+    from pypinyin import lazy_pinyin
+
+    for source in (title, *(issuer or "").split()):
+        m = _REGION.match(normalise(source).strip())
+        if m and m.group(1) not in _NOT_REGION:
+            return "".join(lazy_pinyin(m.group(1)))
+    counts = {name: body.count(name) for name in PROVINCES if len(name) >= 2}
+    best = max(counts.items(), key=lambda kv: kv[1]) if counts else ("", 0)
+    if best[1]:
+        return "".join(lazy_pinyin(best[0]))
+    return fallback
+
+
+def plan_slug(plan: ParsedPlan, region: str) -> str:
+    """`yunnan-2020-2021`: region and period; without a period, region, year and kind."""
+    if plan.period:
+        return f"{region}-{plan.period[0]}-{plan.period[1]}"
+    year = plan.issued_on.year if plan.issued_on else (plan.target_years[0] if plan.target_years else None)
+    kind = next((slug for word, slug in _DOC_KIND_SLUG if word in plan.title), "plan")
+    return f"{region}-{year}-{kind}" if year else f"{region}-{kind}"
+
+
+def extract_document(
+    text: str,
+    *,
+    source_name: str,
+    lexicon: Lexicon | None = None,
+    language: str = "zh-Hans",
+) -> list[ExtractedPlan]:
+    """Every plan in a decoded document, with tasks, deadlines and owners."""
+    doc = parse_lines(text.split("\n"))
+    fallback_region = re.split(r"[-_. ]", Path(source_name).stem)[0] or "plan"
+    plans: list[ExtractedPlan] = []
+    region = None
+    for parsed in doc.plans:
+        if not parsed.items:
+            continue
+        if region is None or not parsed.is_appendix:
+            region = _region_slug(parsed.title, parsed.issuer, text, fallback_region)
+        plans.append(_extract_plan(parsed, doc, region, lexicon, language))
+    slugs: set[str] = set()
+    for p in plans:  # two plans of one document must not share a slug
+        base, n = p.slug, 2
+        while p.slug in slugs:
+            p.slug, n = f"{base}-{n}", n + 1
+        slugs.add(p.slug)
+    return plans
+
+
+def _extract_plan(
+    parsed: ParsedPlan,
+    doc: ParsedDocument,
+    region: str,
+    lexicon: Lexicon | None,
+    language: str,
+) -> ExtractedPlan:
+    ref_year = parsed.period[0] if parsed.period else (parsed.issued_on.year if parsed.issued_on else None)
+    plan = ExtractedPlan(
+        slug=plan_slug(parsed, region),
+        title=parsed.title,
+        issuer=parsed.issuer,
+        issued_on=parsed.issued_on,
+        period_start=date(parsed.period[0], 1, 1) if parsed.period else None,
+        period_end=date(parsed.period[1], 12, 31) if parsed.period else None,
+        language=language,
+        repairs=list(parsed.repairs),
+    )
+    used: set[str] = set()
+    for seq, item in enumerate(parsed.items, start=1):
+        plan.tasks.append(_extract_task(item, seq, used, ref_year, doc, lexicon))
+    _inherit_due_dates(plan, parsed)
+    _assign_coordinating_office(plan, doc)
+    if lexicon is not None:
+        _infer_owners(plan, parsed, lexicon)
+    return plan
+
+
+def _infer_owners(plan: ExtractedPlan, parsed: ParsedPlan, lexicon: Lexicon) -> None:
+    """Infer owners from what each item names, only where the document prints none.
+
+    A plan that prints owners for most of its items (a county work plan with 责任单位 on
+    every measure) left the others unassigned on purpose; a plan that prints none (the
+    Yunnan schedule) is what the lexicon is for.
+    """
+    stated = sum(1 for t in plan.tasks if any(o.provenance == "stated" for o in t.owners))
+    if stated * 2 > len(plan.tasks):
+        return
+    items = {item.line_start: item for item in parsed.items}
+    for task in plan.tasks:
+        if task.owners:
+            continue
+        item = items.get(task.line_start)
+        text = _strip_trailing_brackets(item.text) if item else task.text
+        task.owners = lexicon.infer(text)
+
+
+def _extract_task(
+    item: ParsedItem,
+    seq: int,
+    used: set[str],
+    ref_year: int | None,
+    doc: ParsedDocument,
+    lexicon: Lexicon | None,
+) -> ExtractedTask:
+    body = item.text
+    reasons: list[str] = []
+    phrase = find_deadline_phrase(body)
+    deadline = parse_deadline(phrase, year=ref_year) if phrase else None
+    title = _title_of(body)
+    is_phase = bool(_PHASE_WORDS.search(title)) and deadline is not None and deadline.kind in ("window", "date")
+    if deadline is not None and deadline.kind == "unknown":
+        reasons.append(f"无法识别的期限 / unknown deadline phrase: {deadline.raw}")
+    owners = _stated_owners(body, doc, lexicon)
+    known = deadline is not None and deadline.kind != "unknown"
+    return ExtractedTask(
+        key=task_key(item, used),
+        seq=seq,
+        number=item.number,
+        section=section_path(item.section),
+        title=title,
+        text=body,
+        kind="phase" if is_phase else ("task" if known else "measure"),
+        deadline=deadline,
+        due=deadline.due if known and deadline else None,
+        start=deadline.start if known and deadline else None,
+        ongoing=bool(deadline and deadline.ongoing),
+        condition=deadline.condition if deadline else None,
+        due_source="stated" if known and deadline and deadline.due else None,
+        owners=owners,
+        needs_review=bool(reasons),
+        review_reasons=reasons,
+        line_start=item.line_start,
+        line_end=item.line_end,
+    )
+
+
+def _stated_owners(body: str, doc: ParsedDocument, lexicon: Lexicon | None) -> list[OwnerRef]:
+    owners: list[OwnerRef] = []
+    seen: set[str] = set()
+    for clause in find_owner_clauses(body):
+        for ref in clause.owners:
+            name = doc.coordinating_office.get(ref.name, ref.name)
+            if lexicon is not None:
+                name = lexicon.canonical(name)
+            if name in seen:
+                continue
+            seen.add(name)
+            role = "lead" if not owners else ref.role
+            owners.append(OwnerRef(name=name, role=role, provenance=ref.provenance, is_group=ref.is_group))
+    return owners
+
+
+def _inherit_due_dates(plan: ExtractedPlan, parsed: ParsedPlan) -> None:
+    """Items without a stated deadline take the main phase's end (a phased work plan), else
+    the plan's first target year (到2025年 → 2025-12-31), else the end of its period."""
+    phases = [t for t in plan.tasks if t.kind == "phase" and t.due]
+    main_phase = next((p for p in phases if _MAIN_PHASE.search(p.title)), None)
+    if main_phase is None and phases:
+        main_phase = max(phases, key=lambda p: ((p.due or date.min) - (p.start or p.due or date.min)).days)
+    plan_due: date | None = None
+    if parsed.target_years:
+        plan_due = date(parsed.target_years[0], 12, 31)
+    elif plan.period_end:
+        plan_due = plan.period_end
+    for task in plan.tasks:
+        if task.due is not None or task.kind == "phase" or task.ongoing or task.condition:
+            continue
+        if task.deadline is not None and task.deadline.kind == "unknown":
+            continue  # kept verbatim and flagged; a guessed date would hide the problem
+        if main_phase is not None:
+            task.due, task.due_source = main_phase.due, "phase"
+        elif plan_due is not None:
+            task.due, task.due_source = plan_due, "plan"
+        else:
+            task.needs_review = True
+            task.review_reasons.append("未找到期限 / no deadline found")
+
+
+def _assign_coordinating_office(plan: ExtractedPlan, doc: ParsedDocument) -> None:
+    """Items of the organisational-guarantee chapter with no owner printed are the
+    coordinating office's to drive (领导小组办公室设在X → X)."""
+    if not doc.coordinating_office:
+        return
+    office = next(iter(doc.coordinating_office.values()))
+    for task in plan.tasks:
+        if task.owners or not _GUARANTEE_SECTION.search(fold_width(task.section)):
+            continue
+        task.owners = [OwnerRef(name=office, role="lead", provenance="inferred", is_group=False)]

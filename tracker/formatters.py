@@ -1,0 +1,63 @@
+"""Output formats shared by every listing: table (CJK-aware), JSON and CSV.
+
+stdout is data: JSON has sorted keys, ISO dates and real Chinese characters
+(``ensure_ascii=False``); CSV has a header row and a UTF-8 BOM-free body that Excel and
+LibreOffice open with ``utf-8``. Tables use Rich, which counts Han characters as two
+columns, so columns line up in a terminal.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from collections.abc import Sequence
+from enum import StrEnum
+from typing import Any
+
+from rich.console import Console
+from rich.table import Table
+
+
+class OutputFormat(StrEnum):
+    table = "table"
+    json = "json"
+    csv = "csv"
+
+
+def to_json(data: Any) -> str:
+    return json.dumps(data, ensure_ascii=False, sort_keys=True, indent=2) + "\n"
+
+
+def to_csv(headers: Sequence[str], rows: Sequence[Sequence[Any]]) -> str:
+    buf = io.StringIO()
+    writer = csv.writer(buf, lineterminator="\n")
+    writer.writerow(headers)
+    for row in rows:
+        writer.writerow(["" if v is None else v for v in row])
+    return buf.getvalue()
+
+
+def make_console(*, stderr: bool = False, width: int | None = None) -> Console:
+    """A console that aligns CJK text; when piped, wide enough not to wrap rows."""
+    console = Console(stderr=stderr, highlight=False, soft_wrap=False)
+    if not console.is_terminal:
+        console = Console(stderr=stderr, highlight=False, soft_wrap=False, width=width or 240)
+    return console
+
+
+def render_table(
+    headers: Sequence[str],
+    rows: Sequence[Sequence[Any]],
+    *,
+    title: str | None = None,
+    max_widths: dict[int, int] | None = None,
+) -> Table:
+    """A Rich table; columns listed in ``max_widths`` truncate with an ellipsis."""
+    table = Table(title=title, show_lines=False, header_style="bold", pad_edge=False, expand=False)
+    for i, header in enumerate(headers):
+        limit = (max_widths or {}).get(i)
+        table.add_column(header, overflow="ellipsis", no_wrap=True, max_width=limit)
+    for row in rows:
+        table.add_row(*["" if v is None else str(v) for v in row])
+    return table

@@ -1,0 +1,175 @@
+"""Turning service results into what people read in a terminal (and their JSON twins).
+
+Kept apart from services so the TUI can reuse the services without Rich tables, and from
+the CLI so the CLI stays a thin list of commands.
+"""
+
+from __future__ import annotations
+
+import sys
+from typing import Any, TextIO
+
+from rich.console import Group
+from rich.panel import Panel
+from rich.text import Text
+
+from tracker.formatters import make_console, render_table
+from tracker.importer import ImportReport
+from tracker.labels import label
+from tracker.services import TaskDetail, TaskView
+
+
+def owners_text(task: TaskView, lang: str, *, mark_inferred: bool = True) -> str:
+    """Owners lead first; inferred ones marked with ? until a coordinator confirms them."""
+    parts = []
+    for o in task.owners:
+        name = o.name + ("?" if mark_inferred and o.provenance == "inferred" else "")
+        parts.append(name)
+    return "、".join(parts)
+
+
+def due_text(task: TaskView, lang: str) -> str:
+    if task.due and task.start:
+        return f"{task.start}–{task.due}"
+    if task.due:
+        suffix = "+" if task.ongoing else ""
+        return f"{task.due}{suffix}"
+    if task.condition:
+        return label("word.condition", lang) + "：" + task.condition
+    if task.ongoing:
+        return label("word.ongoing", lang)
+    return task.due_text or label("word.none", lang)
+
+
+def task_table_rows(tasks: list[TaskView], lang: str, *, full: bool = False) -> tuple[list[str], list[list[Any]]]:
+    keys = ["plan", "number", "section", "title", "owners", "due", "status", "progress", "review"]
+    headers = [label(f"col.{k}", lang) for k in keys]
+    rows: list[list[Any]] = []
+    for t in tasks:
+        rows.append([
+            t.plan,
+            t.number,
+            t.section if full else t.section.split(" / ")[-1],
+            t.title,
+            owners_text(t, lang),
+            due_text(t, lang),
+            label(f"status.{t.status}", lang),
+            f"{t.progress}%",
+            "!" if t.needs_review else "",
+        ])
+    if full:
+        headers += ["due_text", "text"]
+        for row, t in zip(rows, tasks):
+            row += [t.due_text or "", t.text]
+    return headers, rows
+
+
+def task_table(tasks: list[TaskView], lang: str) -> Any:
+    headers, rows = task_table_rows(tasks, lang)
+    return render_table(headers, rows, max_widths={2: 18, 3: 36, 4: 28, 5: 24})
+
+
+def print_task_detail(detail: TaskDetail, *, lang: str) -> None:
+    t = detail.task
+    console = make_console()
+    head = Text(f"{t.plan}:{t.number}  {t.title}", style="bold")
+    meta = [
+        f"{label('col.plan', lang)}：{detail.plan_title}（{t.plan}）",
+        f"{label('col.section', lang)}：{t.section}",
+        f"{label('col.due', lang)}：{due_text(t, lang)}"
+        + (f"（{label('due_source.' + t.due_source, lang)}）" if t.due_source else "")
+        + (f"  原文：{t.due_text}" if t.due_text else ""),
+        f"{label('col.status', lang)}：{label('status.' + t.status, lang)}  {label('col.progress', lang)}：{t.progress}%",
+    ]
+    if t.needs_review:
+        meta.append(f"{label('word.needs_review', lang)}：{t.review_reason or ''}")
+    source = Text()
+    for no, line in detail.source_lines:
+        source.append(f"{no:>5} │ ", style="dim")
+        source.append(line + "\n")
+    owners = Text()
+    for o in t.owners:
+        owners.append(f"  {o.name}", style="bold" if o.role == "lead" else "")
+        owners.append(f"  [{label('role.' + o.role, lang)} · {label('provenance.' + o.provenance, lang)}]\n", style="dim")
+    if not t.owners:
+        owners.append("  " + label("word.none", lang) + "\n")
+    history = Text()
+    for h in detail.history:
+        history.append(f"  {h.effective_at:%Y-%m-%d %H:%M}  {h.actor}  {h.field}: {h.old_value or ''} → {h.new_value or ''}")
+        history.append(f"  {h.note}\n" if h.note else "\n")
+    if not detail.history:
+        history.append("  " + label("word.none", lang) + "\n")
+    console.print(head)
+    console.print("\n".join(meta))
+    console.print(Panel(source, title="原文 / source", title_align="left"))
+    console.print(Group(Text(label("col.owners", lang), style="bold"), owners))
+    console.print(Group(Text("历史 / history", style="bold"), history))
+
+
+def task_detail_json(detail: TaskDetail) -> dict[str, Any]:
+    data = detail.task.to_json()
+    data["source_lines"] = [{"line": n, "text": s} for n, s in detail.source_lines]
+    data["history"] = [
+        {
+            "actor": h.actor,
+            "recorded_at": h.recorded_at.isoformat(),
+            "effective_at": h.effective_at.isoformat(),
+            "field": h.field,
+            "old_value": h.old_value,
+            "new_value": h.new_value,
+            "note": h.note,
+        }
+        for h in detail.history
+    ]
+    return data
+
+
+def import_report_json(report: ImportReport) -> dict[str, Any]:
+    return {
+        "dry_run": report.dry_run,
+        "errors": report.errors,
+        "plans": [
+            {
+                "slug": p.slug,
+                "title": p.title,
+                "source_file": p.source_file,
+                "tasks": p.tasks,
+                "added": p.added,
+                "changed": p.changed,
+                "unchanged": p.unchanged,
+                "owners": p.owners,
+                "with_due": p.with_due,
+                "ongoing": p.ongoing,
+                "conditional": p.conditional,
+                "needs_review": [{"number": n, "reason": r} for n, r in p.needs_review],
+                "needs_owner": p.needs_owner,
+                "repairs": p.repairs,
+            }
+            for p in report.plans
+        ],
+    }
+
+
+def print_import_report(report: ImportReport, *, lang: str, stream: TextIO | None = None) -> None:
+    console = make_console(stderr=stream is sys.stderr)
+    title = "导入报告（试运行，未写入）/ import report (dry run)" if report.dry_run else "导入报告 / import report"
+    headers = ["规划 / plan", "文件 / file", "任务 / tasks", "新增 / added", "原文变更 / changed",
+               "有期限 / dated", "持续 / ongoing", "条件 / conditional", "责任单位 / owners", "待核 / review", "缺责任单位 / no owner"]
+    rows = [
+        [p.slug, p.source_file, p.tasks, len(p.added), len(p.changed), p.with_due, p.ongoing,
+         p.conditional, p.owners, len(p.needs_review), len(p.needs_owner)]
+        for p in report.plans
+    ]
+    console.print(render_table(headers, rows, title=title, max_widths={1: 30}))
+    for p in report.plans:
+        if p.changed:
+            console.print(f"[{p.slug}] 原文变更 / changed text: {'、'.join(p.changed)}")
+        if p.needs_review:
+            console.print(f"[{p.slug}] 需人工核对 / needs review:")
+            for number, reason in p.needs_review:
+                console.print(f"   {number}: {reason}")
+        if p.needs_owner:
+            console.print(f"[{p.slug}] 缺责任单位 / needs an owner: {'、'.join(p.needs_owner)}")
+        for note in p.repairs:
+            console.print(f"[{p.slug}] 修复 / repair: {note}")
+    console.print(f"合计 / total: {len(report.plans)} 个规划 / plans, {report.task_count} 项任务 / tasks")
