@@ -22,15 +22,15 @@ from tracker.errors import DocumentImportError
 from tracker.extract.owners import Lexicon, OwnerRef
 from tracker.extract.pipeline import ExtractedPlan, ExtractedTask, extract_document
 from tracker.extract.reading import DocumentError, read_document
-from tracker.extract.repair import Repair, is_traditional, repair_text
+from tracker.extract.repair import Repair, is_traditional, repair_text, to_simplified
 from tracker.models import history_t, owner_t, plan_t, task_t, unit_t, utcnow
 
 IMPORT_ACTOR = "import"
 DOCUMENT_SUFFIXES = {".txt", ".text", ".docx", ".html", ".htm"}
 
 # Document-derived fields a re-import refreshes. Coordinator-owned fields are absent.
-_DOC_FIELDS = ("seq", "number", "section", "title", "text", "kind", "due_text", "line_start", "line_end")
-_DEADLINE_FIELDS = ("due", "start", "ongoing", "condition", "due_source")
+_DOC_FIELDS = ("seq", "number", "section", "title", "text", "kind", "due_text", "line_start", "line_end", "search_text")
+_DEADLINE_FIELDS = ("due", "start", "ongoing", "condition", "due_source", "milestones")
 
 
 @dataclass
@@ -198,6 +198,8 @@ def _task_row(plan_id: int, t: ExtractedTask, now: Any) -> dict[str, Any]:
         "version": 1,
         "line_start": t.line_start,
         "line_end": t.line_end,
+        "milestones": "\n".join(d.isoformat() for d in t.deadline.milestones) if t.deadline else "",
+        "search_text": to_simplified(f"{t.number} {t.title} {t.text}"),
         "created_at": now,
         "updated_at": now,
     }

@@ -81,6 +81,8 @@ class Plan(SQLModel, table=True):
     source_file: str
     source_checksum: str = Field(max_length=64)
     language: str = Field(default="zh-Hans", max_length=16)  # zh-Hans | zh-Hant
+    review_months: int = 3  # ongoing (持续推进) tasks are reviewed every N months
+    trigger_days: int = 90  # a triggered condition gives a due date N days later
     created_at: datetime = Field(default_factory=utcnow)
     updated_at: datetime = Field(default_factory=utcnow)
 
@@ -110,6 +112,8 @@ class Task(SQLModel, table=True):
     due_text: str | None = None  # the deadline phrase verbatim
     ongoing: bool = False  # 持续推进
     condition: str | None = None  # event trigger text, e.g. 上位法出台后及时启动修订工作
+    triggered_on: date | None = None  # when the condition was met (tracker trigger)
+    milestones: str = ""  # staged deadlines, newline-separated ISO dates; due is the last
     due_source: str | None = Field(default=None, max_length=16)
     status: str = Field(default=Status.TODO, max_length=16, index=True)
     progress: int = 0
@@ -119,6 +123,7 @@ class Task(SQLModel, table=True):
     version: int = Field(default=1)
     line_start: int = 0
     line_end: int = 0
+    search_text: str = ""  # simplified-Chinese number + title + text, for search
     created_at: datetime = Field(default_factory=utcnow)
     updated_at: datetime = Field(default_factory=utcnow)
 
@@ -164,6 +169,49 @@ class History(SQLModel, table=True):
     note: str | None = None
 
 
+class Comparator(StrEnum):
+    """How a target is stated (指标口径)."""
+
+    REACH = "reach"  # 达到
+    EXCEED = "exceed"  # 超过
+    AT_LEAST = "at_least"  # 以上
+    ABOUT = "about"  # 左右
+    INCREASE_PCT = "increase_pct"  # 提高X%（相对基期）
+    ADD = "add"  # 新增
+
+
+class Indicator(SQLModel, table=True):
+    """A quantified target a plan is judged by (e.g. 每万人口高价值发明专利拥有量 5.67件)."""
+
+    __table_args__ = (sa.UniqueConstraint("plan_id", "key"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    plan_id: int = Field(foreign_key="plan.id", index=True)
+    key: str = Field(max_length=120)  # stable within the plan (the name, simplified)
+    seq: int = 0
+    name: str
+    unit: str = Field(default="", max_length=16)  # 件, %, 亿元, 个, 分 …
+    baseline: float | None = None
+    baseline_year: int | None = None
+    target: float | None = None
+    target_year: int | None = None
+    comparator: str = Field(default=Comparator.REACH, max_length=16)
+    kind: str | None = Field(default=None, max_length=16)  # 预期性 expected | 约束性 binding
+    source_text: str = ""
+    line_start: int = 0
+    line_end: int = 0
+
+
+class IndicatorReading(SQLModel, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    indicator_id: int = Field(foreign_key="indicator.id", index=True)
+    value: float
+    on: date
+    note: str | None = None
+    actor: str = ""
+    recorded_at: datetime = Field(default_factory=utcnow)
+
+
 # Core table handles: bulk inserts and set-based queries use these (typed ``.c`` columns),
 # the ORM classes above are for reading whole rows.
 plan_t: sa.Table = Plan.__table__  # type: ignore[attr-defined]
@@ -171,3 +219,5 @@ task_t: sa.Table = Task.__table__  # type: ignore[attr-defined]
 unit_t: sa.Table = Unit.__table__  # type: ignore[attr-defined]
 owner_t: sa.Table = TaskOwner.__table__  # type: ignore[attr-defined]
 history_t: sa.Table = History.__table__  # type: ignore[attr-defined]
+indicator_t: sa.Table = Indicator.__table__  # type: ignore[attr-defined]
+reading_t: sa.Table = IndicatorReading.__table__  # type: ignore[attr-defined]

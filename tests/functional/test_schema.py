@@ -33,3 +33,29 @@ def test_sqlite_connections_use_wal_and_foreign_keys(engine: Engine) -> None:
         assert conn.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
         assert conn.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1
         assert conn.exec_driver_sql("PRAGMA busy_timeout").scalar() >= 1000
+
+
+def test_upgrade_keeps_the_data_of_an_older_schema(db_url: str) -> None:
+    """A database created at the first revision, with tasks in it, upgrades to head."""
+    from tracker.db import make_engine, upgrade
+    from tracker.models import task_t
+
+    eng = make_engine(db_url)
+    upgrade(eng, "0001")
+    with eng.begin() as conn:
+        conn.exec_driver_sql(
+            "INSERT INTO plan (slug, title, source_file, source_checksum, language, created_at, updated_at) "
+            "VALUES ('p', '计划', 'p.txt', 'x', 'zh-Hans', '2021-01-01 00:00:00', '2021-01-01 00:00:00')"
+        )
+        conn.exec_driver_sql(
+            "INSERT INTO task (plan_id, key, seq, number, section, title, text, kind, ongoing, status, progress, "
+            "needs_review, withdrawn, version, line_start, line_end, created_at, updated_at) VALUES "
+            "(1, '1', 1, '1', '一、甲', '任务', '任务。', 'task', false, 'doing', 40, false, false, 3, 5, 5, "
+            "'2021-01-01 00:00:00', '2021-01-01 00:00:00')"
+        )
+    upgrade(eng)
+    assert current_revision(eng) == head_revision()
+    with eng.connect() as conn:
+        row = conn.execute(sa.select(task_t)).mappings().one()
+    assert (row["status"], row["progress"], row["version"], row["milestones"], row["search_text"]) == ("doing", 40, 3, "", "")
+    eng.dispose()
