@@ -109,6 +109,9 @@ def test_unsupported_file_is_reported_and_others_still_import(cli_env: dict[str,
 
 def test_help_and_db_upgrade(cli_env: dict[str, str]) -> None:
     assert "import" in run_cli(cli_env, "--help").stdout
-    out = run_cli(cli_env, "db", "upgrade").stdout
-    assert "0001" in out
+    from tracker.db import head_revision
+
+    assert run_cli(cli_env, "db", "upgrade", "0001").stdout.strip().endswith("0001")
     assert run_cli(cli_env, "db", "current").stdout.strip() == "0001"
+    assert run_cli(cli_env, "db", "upgrade").stdout.strip().endswith(head_revision())
+    assert run_cli(cli_env, "db", "current").stdout.strip() == head_revision()
