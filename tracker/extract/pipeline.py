@@ -70,6 +70,8 @@ class ExtractedPlan:
     language: str
     tasks: list[ExtractedTask] = field(default_factory=list)
     repairs: list[str] = field(default_factory=list)
+    line_start: int = 0  # span of the plan in the source file
+    line_end: int = 0
 
 
 def section_path(labels: list[str]) -> str:
@@ -237,6 +239,8 @@ def _extract_plan(
         period_end=date(parsed.period[1], 12, 31) if parsed.period else None,
         language=language,
         repairs=list(parsed.repairs),
+        line_start=parsed.line_start,
+        line_end=parsed.line_end,
     )
     used: set[str] = set()
     for seq, item in enumerate(parsed.items, start=1):

@@ -80,6 +80,8 @@ class ParsedPlan:
     is_appendix: bool = False
     repairs: list[str] = field(default_factory=list)  # what the parser restored, for the report
     title_line: int = 0
+    line_start: int = 0  # the plan's span in the source file (an appendix is a part of it)
+    line_end: int = 0
 
 
 @dataclass
@@ -359,6 +361,8 @@ def parse_lines(raw_lines: list[str]) -> ParsedDocument:
             preamble="",
             is_appendix=is_appendix,
             title_line=title_line,
+            line_start=part[0].no,
+            line_end=part[-1].no,
         )
         _walk(plan, [ln for ln in part if ln.no > title_line])
         plan.target_years = sorted({int(y) for y in _TARGET_YEAR.findall(normalise(plan.preamble))})
