@@ -322,6 +322,12 @@ def locate_cmd(ctx: typer.Context) -> None:
     typer.echo(f"lang\t{c.language}")
 
 
+from tracker.cli_coordination import register as _register_coordination  # noqa: E402
+
+_register_coordination(app)
+
+
+
 def main() -> None:
     """Entry point: run the Typer app, turning TrackerError into one line and an exit code."""
     try:
@@ -338,12 +344,14 @@ def main() -> None:
         sys.exit(130)
     except KeyboardInterrupt:
         sys.exit(130)
-    except Exception as exc:  # click usage errors and database driver errors
-        import click
-
-        if isinstance(exc, click.exceptions.ClickException):
-            exc.show()
-            sys.exit(exc.exit_code)
+    except typer.TyperException as exc:  # usage errors (typer vendors click privately)
+        show = getattr(exc, "show", None)
+        if callable(show):
+            show()
+        else:
+            typer.echo(f"错误 / error: {exc}", err=True)
+        sys.exit(int(getattr(exc, "exit_code", 2)))
+    except Exception as exc:  # database driver errors
         from sqlalchemy.exc import OperationalError, ProgrammingError
 
         if isinstance(exc, OperationalError | ProgrammingError):

@@ -167,6 +167,7 @@ class History(SQLModel, table=True):
     old_value: str | None = None
     new_value: str | None = None
     note: str | None = None
+    task_version: int | None = None  # the task version this change produced (None: no bump)
 
 
 class Comparator(StrEnum):

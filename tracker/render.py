@@ -16,7 +16,8 @@ from rich.text import Text
 from tracker.formatters import make_console, render_table
 from tracker.importer import ImportReport
 from tracker.labels import label
-from tracker.services import TaskDetail, TaskView
+from tracker.lateness import Summary
+from tracker.services import HistoryEntry, TaskDetail, TaskView
 
 
 def owners_text(task: TaskView, lang: str, *, mark_inferred: bool = True) -> str:
@@ -106,10 +107,8 @@ def print_task_detail(detail: TaskDetail, *, lang: str) -> None:
     console.print(Group(Text("历史 / history", style="bold"), history))
 
 
-def task_detail_json(detail: TaskDetail) -> dict[str, Any]:
-    data = detail.task.to_json()
-    data["source_lines"] = [{"line": n, "text": s} for n, s in detail.source_lines]
-    data["history"] = [
+def history_json(history: list[HistoryEntry]) -> list[dict[str, Any]]:
+    return [
         {
             "actor": h.actor,
             "recorded_at": h.recorded_at.isoformat(),
@@ -119,9 +118,48 @@ def task_detail_json(detail: TaskDetail) -> dict[str, Any]:
             "new_value": h.new_value,
             "note": h.note,
         }
-        for h in detail.history
+        for h in history
     ]
+
+
+def task_detail_json(detail: TaskDetail) -> dict[str, Any]:
+    data = detail.task.to_json()
+    data["source_lines"] = [{"line": n, "text": s} for n, s in detail.source_lines]
+    data["history"] = history_json(detail.history)
     return data
+
+
+_LIGHT_STYLE = {"red": "bold red", "yellow": "yellow", "green": "green", "grey": "dim"}
+
+
+def print_overdue(summary: Summary, lang: str) -> None:
+    """The overdue summary for a terminal: totals, then each unit's late tasks worst first."""
+    from tracker.reports import as_of_title, counts_text, group_title, status_label
+
+    console = make_console()
+    zh = lang != "en"
+    console.print(Text(("逾期情况汇总 " if zh else "Overdue summary ") + as_of_title(summary.as_of, lang), style="bold"))
+    console.print(
+        (f"任务 {summary.tasks} 项；逾期 {summary.overdue} 项，督办逾期 {summary.review_overdue} 项；" if zh
+         else f"{summary.tasks} tasks; {summary.overdue} overdue, {summary.review_overdue} review overdue; ")
+        + counts_text(summary.totals, lang)
+    )
+    headers = (["序号", "任务", "期限", "逾期天数", "状态", "最近更新", "角色"] if zh
+               else ["task", "title", "due", "days late", "status", "last update", "role"])
+    for g in summary.groups:
+        if not g.overdue and not g.review_overdue:
+            continue
+        console.print()
+        console.print(Text(group_title(g, lang), style="bold"), Text("  " + counts_text(g.counts, lang), style="dim"))
+        rows = [
+            [t.ref, t.title, t.due.isoformat() if t.due else "", t.days_late, status_label(t.status, lang),
+             t.last_update.isoformat() if t.last_update else "—", label(f"role.{role}", lang)]
+            for t, role in g.overdue + g.review_overdue
+        ]
+        console.print(render_table(headers, rows, max_widths={0: 26, 1: 34}))
+    quiet = sum(1 for g in summary.groups if not g.overdue and not g.review_overdue)
+    if quiet:
+        console.print(f"\n另有 {quiet} 个单位无逾期任务。" if zh else f"\n{quiet} more units have nothing late.")
 
 
 def import_report_json(report: ImportReport) -> dict[str, Any]:

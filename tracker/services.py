@@ -82,6 +82,7 @@ class TaskView:
             "progress": self.progress,
             "owners": [o.to_json() for o in self.owners],
             "needs_review": self.needs_review,
+            "version": self.version,
         }
 
 
@@ -139,6 +140,7 @@ class TaskFilter:
     overdue: bool = False
     as_of: date | None = None
     include_withdrawn: bool = False
+    ids: list[int] | None = None  # restrict to these tasks (e.g. the overdue ones as of a date)
 
 
 def _iso(d: date | None) -> str | None:
@@ -201,8 +203,13 @@ def list_tasks(engine: Engine, flt: TaskFilter | None = None) -> list[TaskView]:
     if flt.due_before:
         query = query.where(task_t.c.due < flt.due_before)
     if flt.overdue:
-        as_of = flt.as_of or date.today()
-        query = query.where(task_t.c.due < as_of, task_t.c.status.notin_(("done", "cancelled")))
+        from tracker.lateness import StateQuery, task_states
+
+        states = task_states(engine, StateQuery(as_of=flt.as_of or date.today(), plan=flt.plan, owner=flt.owner))
+        late = [t.id for t in states if t.lateness == "overdue"]
+        flt.ids = late if flt.ids is None else [i for i in flt.ids if i in set(late)]
+    if flt.ids is not None:
+        query = query.where(task_t.c.id.in_(flt.ids))
     if flt.owner:
         query = query.where(_owner_filter(flt.owner))
     with read_session(engine) as s:

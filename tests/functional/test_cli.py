@@ -14,7 +14,7 @@ from tests.conftest import SEEDS, run_cli
 
 CONTRACT_KEYS = {
     "id", "plan", "source_file", "number", "section", "title", "text", "kind", "due", "start",
-    "due_text", "ongoing", "condition", "status", "progress", "owners", "needs_review",
+    "due_text", "ongoing", "condition", "status", "progress", "owners", "needs_review", "version",
 }
 
 
@@ -105,6 +105,13 @@ def test_unsupported_file_is_reported_and_others_still_import(cli_env: dict[str,
     assert proc.returncode == 4
     assert ".pdf" in proc.stderr and "Traceback" not in proc.stderr
     assert "yunyang-2022-2025" in proc.stdout
+
+
+def test_usage_errors_are_reported_without_traceback(cli_env: dict[str, str]) -> None:
+    proc = run_cli(cli_env, "tasks", "--no-such-option", check=False)
+    assert proc.returncode == 2 and "Traceback" not in proc.stderr and "--no-such-option" in proc.stderr
+    proc = run_cli(cli_env, "tasks", "--format", "xml", check=False)
+    assert proc.returncode == 2 and "Traceback" not in proc.stderr
 
 
 def test_help_and_db_upgrade(cli_env: dict[str, str]) -> None:

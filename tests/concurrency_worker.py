@@ -1,0 +1,42 @@
+"""A coordinator process for the concurrency tests: read a task, then update it with the
+version it read, many times over; print one JSON line per attempt (accepted or conflict).
+
+Usage: python tests/concurrency_worker.py DB_URL ACTOR SEED N TASK_ID [TASK_ID …]
+"""
+
+from __future__ import annotations
+
+import json
+import random
+import sys
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from tracker.changes import Change, set_status  # noqa: E402
+from tracker.db import make_engine  # noqa: E402
+from tracker.errors import ConflictError  # noqa: E402
+from tracker.services import get_task  # noqa: E402
+
+
+def main() -> None:
+    url, actor, seed, n, *ids = sys.argv[1:]
+    rng = random.Random(int(seed))
+    engine = make_engine(url)
+    task_ids = [int(i) for i in ids]
+    for _ in range(int(n)):
+        tid = rng.choice(task_ids)
+        seen = get_task(engine, str(tid)).task
+        progress = rng.choice([p for p in range(1, 100) if p != seen.progress])
+        try:
+            result = set_status(engine, tid, Change(actor, expected_version=seen.version), progress=progress)
+        except ConflictError as exc:
+            print(json.dumps({"task": tid, "ok": False, "seen": seen.version, "message": str(exc)}, ensure_ascii=False))
+        else:
+            print(json.dumps({"task": tid, "ok": True, "seen": seen.version, "version": result.version, "progress": progress}))
+        sys.stdout.flush()
+    engine.dispose()
+
+
+if __name__ == "__main__":
+    main()

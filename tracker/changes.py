@@ -1,0 +1,315 @@
+"""Coordinator changes to tasks: status, progress, owners, due dates, triggers, notes.
+
+Every change is one write transaction that (1) checks the version the coordinator read,
+(2) updates the task with compare-and-swap on that version, and (3) appends History rows
+saying who, when it was recorded, when it took effect, old → new, and why. Two
+coordinators editing the same task therefore never silently overwrite each other: the
+second gets a :class:`~tracker.errors.ConflictError` naming what changed meanwhile.
+History is append-only; nothing here updates or deletes it.
+"""
+
+from __future__ import annotations
+
+import getpass
+import os
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time, timedelta
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Engine
+from sqlmodel import Session
+
+from tracker.db import write_session
+from tracker.errors import ConflictError, NotFoundError, UsageError
+from tracker.labels import STATUS_CODES
+from tracker.models import history_t, owner_t, plan_t, task_t, unit_t, utcnow
+
+
+def default_actor() -> str:
+    """Who is making the change: TRACKER_ACTOR, else the login name."""
+    env = os.environ.get("TRACKER_ACTOR")
+    if env:
+        return env
+    try:
+        return getpass.getuser()
+    except Exception:  # no login name in some containers
+        return "unknown"
+
+
+@dataclass(frozen=True)
+class Change:
+    """Who makes a change, and when it took effect.
+
+    ``expected_version`` is the task version the coordinator saw; None means "whatever
+    is current" (a one-shot CLI command reading and writing in one transaction).
+    """
+
+    actor: str
+    effective: datetime | None = None  # default: now
+    note: str | None = None
+    expected_version: int | None = None
+
+    @staticmethod
+    def on_date(d: date | None) -> datetime | None:
+        """An effective date given as a day: the end of that day is when it counts, so a
+        completion recorded `--on 2020-12-20` counts for every report as of 2020-12-21."""
+        if d is None:
+            return None
+        return datetime.combine(d, time(12, 0), tzinfo=UTC)
+
+
+@dataclass(frozen=True)
+class ChangeResult:
+    task_id: int
+    version: int
+    fields: tuple[str, ...]
+
+
+def _now_or(effective: datetime | None) -> datetime:
+    return effective or utcnow()
+
+
+def _load(session: Session, task_id: int) -> dict[str, Any]:
+    row = session.execute(sa.select(task_t).where(task_t.c.id == task_id)).mappings().first()
+    if row is None:
+        raise NotFoundError(f"没有编号为 {task_id} 的任务 / no task with id {task_id}")
+    return dict(row)
+
+
+def _conflict_message(session: Session, task_id: int, seen: int, current: int) -> str:
+    rows = session.execute(
+        sa.select(history_t.c.actor, history_t.c.field, history_t.c.old_value, history_t.c.new_value, history_t.c.recorded_at)
+        .where(history_t.c.task_id == task_id, history_t.c.task_version > seen)
+        .order_by(history_t.c.id)
+    ).all()
+    changes = "；".join(f"{a} 于 {r:%Y-%m-%d %H:%M} 将 {f} 由“{o or ''}”改为“{n or ''}”" for a, f, o, n, r in rows)
+    return (
+        f"任务已被他人修改（您看到的是第 {seen} 版，现为第 {current} 版）：{changes or '（无明细）'}。"
+        f"请刷新后重试 / task changed meanwhile (you saw version {seen}, now {current}); reload and retry"
+    )
+
+
+def _write(
+    session: Session,
+    task_id: int,
+    change: Change,
+    updates: dict[str, Any],
+    history: list[tuple[str, Any, Any]],
+) -> ChangeResult:
+    """Compare-and-swap the task row and append History, in the caller's transaction."""
+    current = _load(session, task_id)
+    seen = change.expected_version if change.expected_version is not None else current["version"]
+    if current["version"] != seen:
+        raise ConflictError(_conflict_message(session, task_id, seen, current["version"]))
+    new_version = seen + 1
+    now = utcnow()
+    result = session.connection().execute(
+        sa.update(task_t)
+        .where(task_t.c.id == task_id, task_t.c.version == seen)
+        .values(**updates, version=new_version, updated_at=now)
+    )
+    if result.rowcount != 1:  # another transaction won the race after our read; ours rolls back
+        raise ConflictError(f"任务已被他人同时修改，请刷新后重试 / task {task_id} was changed concurrently; reload and retry")
+    rows = [
+        {
+            "task_id": task_id, "actor": change.actor, "recorded_at": now,
+            "effective_at": _now_or(change.effective), "field": field,
+            "old_value": _text(old), "new_value": _text(new), "note": change.note,
+            "task_version": new_version,
+        }
+        for field, old, new in history
+    ]
+    if rows:
+        session.execute(sa.insert(history_t), rows)
+    return ChangeResult(task_id, new_version, tuple(f for f, _, _ in history))
+
+
+def _text(value: Any) -> str | None:
+    if value is None:
+        return None
+    if isinstance(value, date | datetime):
+        return value.isoformat()
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return str(value)
+
+
+def _validate_progress(progress: int) -> int:
+    if not 0 <= progress <= 100:
+        raise UsageError(f"进度须在 0–100 之间 / progress must be 0–100, got {progress}")
+    return progress
+
+
+def set_status(
+    engine: Engine, task_id: int, change: Change, *, status: str | None = None, progress: int | None = None
+) -> ChangeResult:
+    """Set status and/or progress. Completing a task sets progress to 100 unless given."""
+    if status is not None and status not in STATUS_CODES:
+        raise UsageError(f"未知状态 / unknown status {status!r}")
+    if status is None and progress is None:
+        raise UsageError("请指定状态或进度 / give a status or a progress")
+    with write_session(engine) as s:
+        cur = _load(s, task_id)
+        updates: dict[str, Any] = {}
+        history: list[tuple[str, Any, Any]] = []
+        if status is not None and status != cur["status"]:
+            updates["status"] = status
+            history.append(("status", cur["status"], status))
+            if status == "done" and progress is None and cur["progress"] != 100:
+                progress = 100
+        if progress is not None and _validate_progress(progress) != cur["progress"]:
+            updates["progress"] = progress
+            history.append(("progress", cur["progress"], progress))
+        if not history:
+            if change.note:  # nothing changed, but the coordinator said something: keep it
+                return _note(s, task_id, change, cur)
+            return ChangeResult(task_id, cur["version"], ())
+        return _write(s, task_id, change, updates, history)
+
+
+def set_due(engine: Engine, task_id: int, due: date, change: Change) -> ChangeResult:
+    """Override the due date; a reason is required (it goes to History)."""
+    if not (change.note or "").strip():
+        raise UsageError("修改期限须说明理由（--reason）/ a reason is required to change a due date")
+    with write_session(engine) as s:
+        cur = _load(s, task_id)
+        history: list[tuple[str, Any, Any]] = [("due", cur["due"], due)]
+        if cur["due_source"] != "coordinator":
+            history.append(("due_source", cur["due_source"], "coordinator"))
+        return _write(s, task_id, change, {"due": due, "due_source": "coordinator"}, history)
+
+
+def trigger(engine: Engine, task_id: int, met_on: date, change: Change, *, days: int | None = None) -> ChangeResult:
+    """Record that a task's condition was met (e.g. the higher-level law was issued): the
+    task gets a due date ``days`` later (the plan's trigger_days by default) and enters
+    reports and feeds."""
+    with write_session(engine) as s:
+        cur = _load(s, task_id)
+        if not cur["condition"]:
+            raise UsageError("该任务没有触发条件 / this task has no condition to trigger")
+        if days is None:
+            days = int(s.execute(sa.select(plan_t.c.trigger_days).where(plan_t.c.id == cur["plan_id"])).scalar_one())
+        if days < 0:
+            raise UsageError("天数不能为负 / days must not be negative")
+        due = met_on + timedelta(days=days)
+        updates = {"triggered_on": met_on, "due": due, "due_source": "trigger"}
+        history = [("triggered_on", cur["triggered_on"], met_on), ("due", cur["due"], due)]
+        effective = change.effective or Change.on_date(met_on)
+        return _write(s, task_id, Change(change.actor, effective, change.note, change.expected_version), updates, history)
+
+
+def add_note(engine: Engine, task_id: int, change: Change) -> ChangeResult:
+    """A note never conflicts and does not bump the version: it changes no state."""
+    if not (change.note or "").strip():
+        raise UsageError("备注不能为空 / the note is empty")
+    with write_session(engine) as s:
+        return _note(s, task_id, change, _load(s, task_id))
+
+
+def _note(session: Session, task_id: int, change: Change, cur: dict[str, Any]) -> ChangeResult:
+    session.execute(sa.insert(history_t).values(
+        task_id=task_id, actor=change.actor, recorded_at=utcnow(), effective_at=_now_or(change.effective),
+        field="note", old_value=None, new_value=change.note, note=None, task_version=None,
+    ))
+    return ChangeResult(task_id, cur["version"], ("note",))
+
+
+# ------------------------------------------------------------------ owners
+def _unit_id(session: Session, name: str, *, create: bool, is_group: bool = False) -> int:
+    name = name.strip()
+    if not name:
+        raise UsageError("单位名称不能为空 / unit name is empty")
+    found = session.execute(sa.select(unit_t.c.id).where(unit_t.c.name == name)).scalar_one_or_none()
+    if found is not None:
+        return int(found)
+    # An alias names the same unit (省知识产权局 → 省市场监管局（省知识产权局）).
+    for uid, aliases in session.execute(sa.select(unit_t.c.id, unit_t.c.aliases).where(unit_t.c.aliases.contains(name))):
+        if name in aliases.split("\n"):
+            return int(uid)
+    if not create:
+        raise NotFoundError(f"没有名为“{name}”的单位 / no unit named {name!r}")
+    return int(session.execute(sa.insert(unit_t).values(name=name, aliases="", is_group=is_group).returning(unit_t.c.id)).scalar_one())
+
+
+def _owners(session: Session, task_id: int) -> list[dict[str, Any]]:
+    return [
+        dict(r)
+        for r in session.execute(
+            sa.select(owner_t, unit_t.c.name).join(unit_t, unit_t.c.id == owner_t.c.unit_id)
+            .where(owner_t.c.task_id == task_id).order_by(owner_t.c.position)
+        ).mappings()
+    ]
+
+
+def _owner_label(name: str, role: str, provenance: str) -> str:
+    return f"{name}（{role}/{provenance}）"
+
+
+def assign(
+    engine: Engine, task_id: int, unit: str, change: Change, *, role: str = "lead", create: bool = True, is_group: bool = False
+) -> ChangeResult:
+    """Make ``unit`` an owner (lead or support), set by a coordinator. Assigning a new
+    lead makes the previous lead a supporting unit: a task has one lead."""
+    if role not in ("lead", "support"):
+        raise UsageError(f"角色须为 lead 或 support / role must be lead or support, got {role!r}")
+    with write_session(engine) as s:
+        _load(s, task_id)
+        unit_id = _unit_id(s, unit, create=create, is_group=is_group)
+        owners = _owners(s, task_id)
+        history: list[tuple[str, Any, Any]] = []
+        mine = next((o for o in owners if o["unit_id"] == unit_id), None)
+        if role == "lead":
+            for o in owners:
+                if o["role"] == "lead" and o["unit_id"] != unit_id:
+                    s.execute(sa.update(owner_t).where(owner_t.c.id == o["id"]).values(role="support"))
+                    history.append(("owner", _owner_label(o["name"], "lead", o["provenance"]), _owner_label(o["name"], "support", o["provenance"])))
+        if mine is None:
+            position = 0 if role == "lead" else len(owners) + 1
+            s.execute(sa.insert(owner_t).values(task_id=task_id, unit_id=unit_id, role=role, provenance="assigned", position=position))
+            name = unit.strip()
+            history.append(("owner", None, _owner_label(name, role, "assigned")))
+        elif (mine["role"], mine["provenance"]) != (role, "assigned"):
+            s.execute(sa.update(owner_t).where(owner_t.c.id == mine["id"]).values(role=role, provenance="assigned"))
+            history.append(("owner", _owner_label(mine["name"], mine["role"], mine["provenance"]), _owner_label(mine["name"], role, "assigned")))
+        if not history:
+            return ChangeResult(task_id, _load(s, task_id)["version"], ())
+        return _write(s, task_id, change, {}, history)
+
+
+def unassign(engine: Engine, task_id: int, unit: str, change: Change) -> ChangeResult:
+    """Remove an owner (also how an inferred owner is rejected). The removal is in History,
+    so a re-import never brings it back."""
+    with write_session(engine) as s:
+        _load(s, task_id)
+        unit_id = _unit_id(s, unit, create=False)
+        owners = _owners(s, task_id)
+        mine = next((o for o in owners if o["unit_id"] == unit_id), None)
+        if mine is None:
+            raise NotFoundError(f"“{unit}”不是该任务的责任单位 / {unit!r} is not an owner of this task")
+        s.execute(sa.delete(owner_t).where(owner_t.c.id == mine["id"]))
+        history: list[tuple[str, Any, Any]] = [("owner", _owner_label(mine["name"], mine["role"], mine["provenance"]), None)]
+        if mine["role"] == "lead":  # the next owner in line leads
+            rest = [o for o in owners if o["id"] != mine["id"]]
+            if rest:
+                s.execute(sa.update(owner_t).where(owner_t.c.id == rest[0]["id"]).values(role="lead"))
+                history.append(("owner", _owner_label(rest[0]["name"], rest[0]["role"], rest[0]["provenance"]),
+                                _owner_label(rest[0]["name"], "lead", rest[0]["provenance"])))
+        return _write(s, task_id, change, {}, history)
+
+
+def confirm(engine: Engine, task_id: int, change: Change, *, unit: str | None = None) -> ChangeResult:
+    """Confirm inferred owners (all of them, or one unit): they become assigned."""
+    with write_session(engine) as s:
+        _load(s, task_id)
+        owners = [o for o in _owners(s, task_id) if o["provenance"] == "inferred"]
+        if unit is not None:
+            uid = _unit_id(s, unit, create=False)
+            owners = [o for o in owners if o["unit_id"] == uid]
+        if not owners:
+            raise UsageError("没有待确认的推断责任单位 / no inferred owner to confirm")
+        history: list[tuple[str, Any, Any]] = []
+        for o in owners:
+            s.execute(sa.update(owner_t).where(owner_t.c.id == o["id"]).values(provenance="assigned"))
+            history.append(("owner", _owner_label(o["name"], o["role"], "inferred"), _owner_label(o["name"], o["role"], "assigned")))
+        return _write(s, task_id, change, {}, history)

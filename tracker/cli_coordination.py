@@ -1,0 +1,335 @@
+"""Commands of the coordinating office: change tasks, read history, report who is late.
+
+Thin wrappers over tracker.changes, tracker.lateness and tracker.reports. Confirmations
+go to stderr; listings and reports to stdout (or to ``-o FILE``).
+"""
+
+from __future__ import annotations
+
+import sys
+from datetime import date
+from pathlib import Path
+from typing import Annotated, Any, Optional
+
+import typer
+
+from tracker.formatters import OutputFormat
+
+ActorOpt = Annotated[Optional[str], typer.Option("--actor", help="操作人（默认登录名或 TRACKER_ACTOR）/ who makes the change")]
+OnOpt = Annotated[Optional[str], typer.Option("--on", help="生效日期（默认现在）/ date it took effect (default now)")]
+VersionOpt = Annotated[Optional[int], typer.Option("--expect-version", help="读取时的版本号，他人已修改则拒绝 / refuse if the task changed since this version")]
+AsOfOpt = Annotated[Optional[str], typer.Option("--as-of", help="以该日期为准（默认今天，Asia/Shanghai）/ as of DATE (default today)")]
+
+
+def _change(ctx: typer.Context, actor: str | None, on: str | None, note: str | None, version: int | None) -> Any:
+    from tracker.changes import Change, default_actor
+    from tracker.cli import _date
+
+    return Change(actor=actor or default_actor(), effective=Change.on_date(_date(on)), note=note, expected_version=version)
+
+
+def _task(ctx: typer.Context, ref: str) -> tuple[Any, int]:
+    from tracker.cli import _ctx
+    from tracker.services import resolve_task
+
+    c = _ctx(ctx)
+    engine = c.engine()
+    return engine, resolve_task(engine, ref)
+
+
+def _done(ref: str, result: Any) -> None:
+    if result.fields:
+        typer.echo(f"已更新 / updated {ref}: {', '.join(result.fields)} (版本 / version {result.version})", err=True)
+    else:
+        typer.echo(f"无变化 / nothing to change: {ref}", err=True)
+
+
+def set_cmd(
+    ctx: typer.Context,
+    task: Annotated[str, typer.Argument(help="规划代号:序号 / SLUG:NUMBER")],
+    status: Annotated[Optional[str], typer.Option("--status", help="todo|doing|done|blocked|cancelled 或 未开始|推进中|已完成|受阻|已取消")] = None,
+    progress: Annotated[Optional[int], typer.Option("--progress", help="进度 0–100 / progress %")] = None,
+    note: Annotated[Optional[str], typer.Option("--note", help="说明 / why")] = None,
+    on: OnOpt = None,
+    actor: ActorOpt = None,
+    expect_version: VersionOpt = None,
+) -> None:
+    """设置状态或进度 / set a task's status and/or progress.
+
+    Example: tracker set yunnan-2020-2021:21 --status 已完成 --on 2020-12-20 --note 已发布
+    """
+    from tracker.changes import set_status
+    from tracker.labels import parse_status
+
+    engine, tid = _task(ctx, task)
+    result = set_status(engine, tid, _change(ctx, actor, on, note, expect_version),
+                        status=parse_status(status) if status else None, progress=progress)
+    _done(task, result)
+
+
+def assign_cmd(
+    ctx: typer.Context,
+    task: Annotated[str, typer.Argument(help="规划代号:序号 / SLUG:NUMBER")],
+    unit: Annotated[str, typer.Argument(help="责任单位 / unit name (created if new)")],
+    role: Annotated[str, typer.Option("--role", help="lead（牵头）| support（配合）")] = "lead",
+    group: Annotated[bool, typer.Option("--group", help="新建单位为集合单位 / a new unit is a group")] = False,
+    note: Annotated[Optional[str], typer.Option("--note")] = None,
+    actor: ActorOpt = None,
+    expect_version: VersionOpt = None,
+) -> None:
+    """指定责任单位 / assign an owner (lead or support).
+
+    Example: tracker assign yunnan-2020-2021:33 省公安厅 --role lead
+    """
+    from tracker.changes import assign
+
+    engine, tid = _task(ctx, task)
+    _done(task, assign(engine, tid, unit, _change(ctx, actor, None, note, expect_version), role=role, is_group=group))
+
+
+def unassign_cmd(
+    ctx: typer.Context,
+    task: Annotated[str, typer.Argument(help="规划代号:序号 / SLUG:NUMBER")],
+    unit: Annotated[str, typer.Argument(help="责任单位 / unit")],
+    note: Annotated[Optional[str], typer.Option("--note")] = None,
+    actor: ActorOpt = None,
+    expect_version: VersionOpt = None,
+) -> None:
+    """移除责任单位（也用于否决推断的单位）/ remove an owner (also how an inferred owner is rejected).
+
+    Example: tracker unassign yunnan-2020-2021:4 省药监局 --note 非本单位职责
+    """
+    from tracker.changes import unassign
+
+    engine, tid = _task(ctx, task)
+    _done(task, unassign(engine, tid, unit, _change(ctx, actor, None, note, expect_version)))
+
+
+def confirm_cmd(
+    ctx: typer.Context,
+    task: Annotated[str, typer.Argument(help="规划代号:序号 / SLUG:NUMBER")],
+    unit: Annotated[Optional[str], typer.Option("--unit", help="只确认该单位 / only this unit")] = None,
+    actor: ActorOpt = None,
+    expect_version: VersionOpt = None,
+) -> None:
+    """确认推断的责任单位 / confirm the inferred owners of a task.
+
+    Example: tracker confirm yunnan-2020-2021:2
+    """
+    from tracker.changes import confirm
+
+    engine, tid = _task(ctx, task)
+    _done(task, confirm(engine, tid, _change(ctx, actor, None, None, expect_version), unit=unit))
+
+
+def due_cmd(
+    ctx: typer.Context,
+    task: Annotated[str, typer.Argument(help="规划代号:序号 / SLUG:NUMBER")],
+    due: Annotated[str, typer.Argument(help="新期限 / new due date YYYY-MM-DD")],
+    reason: Annotated[str, typer.Option("--reason", help="理由（必填）/ why (required)")] = "",
+    actor: ActorOpt = None,
+    expect_version: VersionOpt = None,
+) -> None:
+    """调整期限（须说明理由）/ override a due date, with a reason.
+
+    Example: tracker due yunnan-2020-2021:4 2021-09-30 --reason 经联席会议同意延期
+    """
+    from tracker.changes import set_due
+    from tracker.cli import _date
+
+    engine, tid = _task(ctx, task)
+    new_due = _date(due, "期限 / due date")
+    assert new_due is not None
+    _done(task, set_due(engine, tid, new_due, _change(ctx, actor, None, reason, expect_version)))
+
+
+def trigger_cmd(
+    ctx: typer.Context,
+    task: Annotated[str, typer.Argument(help="规划代号:序号 / SLUG:NUMBER")],
+    met_on: Annotated[str, typer.Argument(help="条件满足日期 / date the condition was met")],
+    days: Annotated[Optional[int], typer.Option("--days", help="期限为其后多少天（默认规划设置，90）/ due this many days later")] = None,
+    note: Annotated[Optional[str], typer.Option("--note")] = None,
+    actor: ActorOpt = None,
+    expect_version: VersionOpt = None,
+) -> None:
+    """记录触发条件已满足（如上位法已出台）/ record that a task's condition was met.
+
+    Example: tracker trigger yunnan-2020-2021:1 2021-06-01 --note 专利法修正案施行
+    """
+    from tracker.changes import trigger
+    from tracker.cli import _date
+
+    engine, tid = _task(ctx, task)
+    when = _date(met_on)
+    assert when is not None
+    _done(task, trigger(engine, tid, when, _change(ctx, actor, None, note, expect_version), days=days))
+
+
+def note_cmd(
+    ctx: typer.Context,
+    task: Annotated[str, typer.Argument(help="规划代号:序号 / SLUG:NUMBER")],
+    text: Annotated[str, typer.Argument(help="备注 / the note")],
+    on: OnOpt = None,
+    actor: ActorOpt = None,
+) -> None:
+    """添加备注 / add a note to a task's history.
+
+    Example: tracker note yunnan-2020-2021:21 "已电话督办"
+    """
+    from tracker.changes import add_note
+
+    engine, tid = _task(ctx, task)
+    _done(task, add_note(engine, tid, _change(ctx, actor, on, text, None)))
+
+
+def history_cmd(
+    ctx: typer.Context,
+    task: Annotated[str, typer.Argument(help="规划代号:序号 / SLUG:NUMBER")],
+    fmt: Annotated[OutputFormat, typer.Option("--format", help="table|json|csv")] = OutputFormat.table,
+) -> None:
+    """任务的修改历史（最新在前）/ a task's history, newest first."""
+    from tracker.cli import _ctx, _out
+    from tracker.formatters import make_console, render_table, to_csv, to_json
+    from tracker.render import history_json
+    from tracker.services import get_task
+
+    c = _ctx(ctx)
+    detail = get_task(c.engine(), task)
+    if fmt == OutputFormat.json:
+        _out(to_json(history_json(detail.history)))
+        return
+    headers = ["生效 / effective", "记录 / recorded", "操作人 / actor", "字段 / field", "原值 / old", "新值 / new", "说明 / note"]
+    rows = [[f"{h.effective_at:%Y-%m-%d %H:%M}", f"{h.recorded_at:%Y-%m-%d %H:%M}", h.actor, h.field,
+             h.old_value or "", h.new_value or "", h.note or ""] for h in detail.history]
+    if fmt == OutputFormat.csv:
+        _out(to_csv(headers, rows))
+    else:
+        make_console().print(render_table(headers, rows, max_widths={4: 30, 5: 30, 6: 40}))
+
+
+def _states(ctx: typer.Context, as_of: str | None, plan: str | None, owner: str | None, yellow_days: int) -> tuple[Any, date]:
+    from tracker.cli import _ctx, _date, _today
+    from tracker.lateness import StateQuery, task_states
+
+    c = _ctx(ctx)
+    day = _date(as_of) or _today(c)
+    states = task_states(c.engine(), StateQuery(as_of=day, plan=plan, owner=owner, yellow_days=yellow_days, tz=c.settings.timezone))
+    return states, day
+
+
+def overdue_cmd(
+    ctx: typer.Context,
+    as_of: AsOfOpt = None,
+    by: Annotated[str, typer.Option("--by", help="owner|plan|section")] = "owner",
+    plan: Annotated[Optional[str], typer.Option("--plan", help="规划代号 / plan slug")] = None,
+    owner: Annotated[Optional[str], typer.Option("--owner", help="责任单位 / unit (substring)")] = None,
+    fmt: Annotated[str, typer.Option("--format", help="table|md|csv|json|docx")] = "table",
+    output: Annotated[Optional[Path], typer.Option("-o", "--output", help="写入文件（docx 必填）/ write to FILE (required for docx)")] = None,
+    chart: Annotated[Optional[Path], typer.Option("--chart", help="另存逾期柱状图 PNG 或 SVG / also write the bar chart (.png or .svg)")] = None,
+    yellow_days: Annotated[int, typer.Option("--yellow-days", help="黄灯：多少天内到期 / yellow when due within N days")] = 30,
+) -> None:
+    """逾期汇总：谁逾期、什么任务、逾期多久 / who is late, on what, by how long.
+
+    Example: tracker overdue --as-of 2021-01-01 --format md -o 通报.md
+    """
+    from tracker.cli import _ctx
+    from tracker.errors import UsageError
+    from tracker.lateness import summarise
+
+    if fmt not in ("table", "md", "csv", "json", "docx"):
+        raise UsageError(f"--format 须为 table、md、csv、json 或 docx / unknown format {fmt!r}")
+    if fmt == "docx" and output is None:
+        raise UsageError("docx 格式须用 -o 指定输出文件 / docx needs -o FILE")
+    c = _ctx(ctx)
+    states, day = _states(ctx, as_of, plan, owner, yellow_days)
+    summary = summarise(states, day, by)
+    if chart is not None:
+        from tracker.notice import write_chart
+
+        write_chart(summary, chart, lang=c.language)
+    if fmt == "docx":
+        from tracker.notice import write_docx
+
+        assert output is not None
+        write_docx(summary, output, lang=c.language)
+        typer.echo(f"已写入 / written: {output}", err=True)
+        return
+    text = _render_overdue(summary, fmt, c.language)
+    if output is not None:
+        _write_text(output, text)
+        typer.echo(f"已写入 / written: {output}", err=True)
+    elif text is not None:
+        sys.stdout.write(text)
+
+
+def _write_text(path: Path, text: str | None) -> None:
+    from tracker.errors import UsageError
+
+    try:
+        path.write_text(text or "", encoding="utf-8")
+    except OSError as exc:
+        raise UsageError(f"无法写入 {path}：{exc.strerror} / cannot write {path}") from exc
+
+
+def _render_overdue(summary: Any, fmt: str, lang: str) -> str | None:
+    from tracker.formatters import to_csv, to_json
+    from tracker.reports import overdue_rows, summary_json
+
+    if fmt == "json":
+        return to_json(summary_json(summary))
+    if fmt == "csv":
+        headers, rows = overdue_rows(summary, lang)
+        return to_csv(headers, rows)
+    if fmt == "md":
+        from tracker.notice import render_markdown
+
+        return render_markdown(summary, lang=lang)
+    from tracker.render import print_overdue
+
+    print_overdue(summary, lang)
+    return None
+
+
+def scorecard_cmd(
+    ctx: typer.Context,
+    as_of: AsOfOpt = None,
+    plan: Annotated[Optional[str], typer.Option("--plan")] = None,
+    sort: Annotated[str, typer.Option("--sort", help="rate|overdue|owned|late|unit")] = "rate",
+    fmt: Annotated[OutputFormat, typer.Option("--format", help="table|json|csv")] = OutputFormat.table,
+) -> None:
+    """各单位考核表：承担、按期完成、逾期完成、当前逾期、按期率 / per-unit scorecard.
+
+    Example: tracker scorecard --as-of 2021-12-31 --sort overdue
+    """
+    from tracker.cli import _ctx, _out
+    from tracker.formatters import make_console, render_table, to_csv, to_json
+    from tracker.reports import as_of_title, scorecard
+
+    c = _ctx(ctx)
+    states, day = _states(ctx, as_of, plan, None, 30)
+    rows = scorecard(states, sort=sort)
+    if fmt == OutputFormat.json:
+        _out(to_json({"as_of": day.isoformat(), "units": [r.to_json() for r in rows]}))
+        return
+    zh = c.language != "en"
+    headers = (["责任单位", "承担", "按期完成", "逾期完成", "当前逾期", "未完成", "按期率"] if zh
+               else ["unit", "owned", "on time", "late", "overdue", "open", "on-time rate"])
+    table = [[r.unit + ("（集合）" if r.is_group and zh else ""), r.owned, r.on_time, r.late, r.overdue, r.open,
+              "—" if r.on_time_rate is None else f"{r.on_time_rate:.0%}"] for r in rows]
+    if fmt == OutputFormat.csv:
+        _out(to_csv(headers, table))
+    else:
+        make_console().print(render_table(headers, table, title=as_of_title(day, c.language), max_widths={0: 30}))
+
+
+def register(app: typer.Typer) -> None:
+    app.command("set")(set_cmd)
+    app.command("assign")(assign_cmd)
+    app.command("unassign")(unassign_cmd)
+    app.command("confirm")(confirm_cmd)
+    app.command("due")(due_cmd)
+    app.command("trigger")(trigger_cmd)
+    app.command("note")(note_cmd)
+    app.command("history")(history_cmd)
+    app.command("overdue")(overdue_cmd)
+    app.command("scorecard")(scorecard_cmd)
