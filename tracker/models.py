@@ -213,6 +213,18 @@ class IndicatorReading(SQLModel, table=True):
     recorded_at: datetime = Field(default_factory=utcnow)
 
 
+class FeedToken(SQLModel, table=True):
+    """A secret calendar-feed address. Only a hash of the token is stored; rotating a feed
+    revokes its token (the row is kept, so an old address keeps answering 404)."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    scope: str = Field(max_length=8)  # unit | plan | all
+    target: str = ""  # unit name or plan slug ("" for all)
+    token_hash: str = Field(max_length=64, index=True, unique=True)
+    created_at: datetime = Field(default_factory=utcnow)
+    revoked_at: datetime | None = None
+
+
 # Core table handles: bulk inserts and set-based queries use these (typed ``.c`` columns),
 # the ORM classes above are for reading whole rows.
 plan_t: sa.Table = Plan.__table__  # type: ignore[attr-defined]
@@ -222,3 +234,4 @@ owner_t: sa.Table = TaskOwner.__table__  # type: ignore[attr-defined]
 history_t: sa.Table = History.__table__  # type: ignore[attr-defined]
 indicator_t: sa.Table = Indicator.__table__  # type: ignore[attr-defined]
 reading_t: sa.Table = IndicatorReading.__table__  # type: ignore[attr-defined]
+feed_token_t: sa.Table = FeedToken.__table__  # type: ignore[attr-defined]
