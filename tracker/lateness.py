@@ -140,6 +140,35 @@ def review_dates(start: date, end: date | None, months: int, upto: date) -> list
     return out
 
 
+@dataclass(frozen=True)
+class ReviewWindow:
+    """Where an ongoing task stands in its plan's review calendar on ``as_of``.
+
+    Reviews fall on the plan's fixed dates (quarter ends from the period start, by
+    default), the same for every task of the plan, as offices report on fixed dates. The
+    review that fell due last (``last``) is satisfied by any record after ``cycle_start``
+    (the review before it); the next one (``next``) by any record after ``current_start``.
+    """
+
+    last: date | None
+    cycle_start: date
+    next: date | None
+    current_start: date
+
+
+def review_window(anchor: date, end: date | None, months: int, as_of: date) -> ReviewWindow:
+    reviews = review_dates(anchor, end, months, as_of)
+    past = [d for d in reviews if d < as_of]
+    upcoming = [d for d in reviews if d >= as_of]
+    floor = anchor - timedelta(days=1)
+    return ReviewWindow(
+        last=past[-1] if past else None,
+        cycle_start=past[-2] if len(past) >= 2 else floor,
+        next=upcoming[0] if upcoming else None,
+        current_start=past[-1] if past else floor,
+    )
+
+
 def task_states(engine: Engine, q: StateQuery) -> list[TaskState]:
     cutoff = day_end(q.as_of, q.tz)
     query = (
@@ -243,19 +272,14 @@ def _state(
     elif due is not None and not met_then_ongoing and due < as_of:
         light, lateness, days_late = "red", "overdue", (as_of - due).days
     elif row.ongoing:
-        start = (due + timedelta(days=1)) if met_then_ongoing and due else (row.period_start or row.issued_on or as_of)
-        reviews = review_dates(start, row.period_end, row.review_months or 3, as_of)
-        past = [d for d in reviews if d < as_of]
-        upcoming = [d for d in reviews if d >= as_of]
-        next_review = upcoming[0] if upcoming else None
-        if past:
-            cycle_start = past[-2] if len(past) >= 2 else start - timedelta(days=1)
-            if not any(d > cycle_start for d in record_dates):
-                light, lateness, days_late = "red", "review_overdue", (as_of - past[-1]).days
-        if lateness is None and next_review is not None:
-            days_left = (next_review - as_of).days
-            current_start = past[-1] if past else start - timedelta(days=1)
-            if days_left <= q.yellow_days and not any(d > current_start for d in record_dates):
+        win = review_window(row.period_start or row.issued_on or as_of, row.period_end, row.review_months or 3, as_of)
+        after_met = (lambda d: d is not None and due is not None and d > due) if met_then_ongoing else (lambda d: d is not None)
+        if after_met(win.last) and not any(d > win.cycle_start for d in record_dates):
+            light, lateness, days_late = "red", "review_overdue", (as_of - win.last).days  # type: ignore[operator]
+        if lateness is None and after_met(win.next):
+            next_review = win.next
+            days_left = (win.next - as_of).days  # type: ignore[operator]
+            if days_left <= q.yellow_days and not any(d > win.current_start for d in record_dates):
                 light = "yellow"
         if lateness is None and due is not None and not met_then_ongoing:
             days_left = (due - as_of).days
