@@ -13,10 +13,11 @@ import io
 import json
 from collections.abc import Sequence
 from enum import StrEnum
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from rich.console import Console
-from rich.table import Table
+if TYPE_CHECKING:  # Rich costs ~70 ms to import; `tracker --help` must not pay for it
+    from rich.console import Console
+    from rich.table import Table
 
 
 class OutputFormat(StrEnum):
@@ -40,6 +41,8 @@ def to_csv(headers: Sequence[str], rows: Sequence[Sequence[Any]]) -> str:
 
 def make_console(*, stderr: bool = False, width: int | None = None) -> Console:
     """A console that aligns CJK text; when piped, wide enough not to wrap rows."""
+    from rich.console import Console
+
     console = Console(stderr=stderr, highlight=False, soft_wrap=False)
     if not console.is_terminal:
         console = Console(stderr=stderr, highlight=False, soft_wrap=False, width=width or 240)
@@ -54,6 +57,8 @@ def render_table(
     max_widths: dict[int, int] | None = None,
 ) -> Table:
     """A Rich table; columns listed in ``max_widths`` truncate with an ellipsis."""
+    from rich.table import Table
+
     table = Table(title=title, show_lines=False, header_style="bold", pad_edge=False, expand=False)
     for i, header in enumerate(headers):
         limit = (max_widths or {}).get(i)
