@@ -13,10 +13,10 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from tracker.changes import Change, set_status  # noqa: E402
-from tracker.db import make_engine  # noqa: E402
-from tracker.errors import ConflictError  # noqa: E402
-from tracker.services import get_task  # noqa: E402
+from tracker.changes import Change, set_status
+from tracker.db import make_engine
+from tracker.errors import ConflictError
+from tracker.services import get_task
 
 
 def main() -> None:

@@ -325,7 +325,9 @@ def locate_cmd(ctx: typer.Context) -> None:
 from tracker.cli_coordination import register as _register_coordination  # noqa: E402
 
 _register_coordination(app)
+from tracker.cli_indicators import register as _register_indicators  # noqa: E402
 
+_register_indicators(app)
 
 
 def main() -> None:

@@ -2,13 +2,17 @@
 
 Re-importing a document never duplicates a task and never overwrites what coordinators own
 (status, progress, owners they set, notes, due dates they changed); it updates only what
-the document says, and reports changed source text. Each file is imported in one write
+the document says, and reports changed source text. An edited version of a plan is matched
+task by task on number *and* text (see :func:`match_tasks`), so an inserted item that shifts
+the numbers does not turn every later task into a "changed" one; a task gone from the
+document is marked withdrawn, never deleted, and restored if it comes back. Each file is imported in one write
 transaction, so an import killed half-way leaves the database as it was before. Rows go in
 with executemany (Core inserts), not one ORM object at a time.
 """
 
 from __future__ import annotations
 
+import difflib
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -22,7 +26,8 @@ from tracker.errors import DocumentImportError
 from tracker.extract.owners import Lexicon, OwnerRef
 from tracker.extract.pipeline import ExtractedPlan, ExtractedTask, extract_document
 from tracker.extract.reading import DocumentError, read_document
-from tracker.extract.repair import Repair, is_traditional, repair_text, to_simplified
+from tracker.extract.repair import Repair, is_traditional, page_title, repair_text, strip_pinyin, to_simplified
+from tracker.indicators import store_document_indicators
 from tracker.models import history_t, owner_t, plan_t, task_t, unit_t, utcnow
 
 IMPORT_ACTOR = "import"
@@ -49,6 +54,8 @@ class PlanReport:
     needs_review: list[tuple[str, str]] = field(default_factory=list)  # (number, reason)
     needs_owner: list[str] = field(default_factory=list)
     repairs: list[str] = field(default_factory=list)
+    withdrawn: list[str] = field(default_factory=list)  # numbers of tasks gone from the document
+    restored: list[str] = field(default_factory=list)  # withdrawn tasks that came back
 
 
 @dataclass
@@ -56,6 +63,7 @@ class ImportReport:
     plans: list[PlanReport] = field(default_factory=list)
     errors: list[str] = field(default_factory=list)
     dry_run: bool = False
+    indicators: dict[str, int] = field(default_factory=dict)  # plan slug → quantified targets (指标)
 
     @property
     def task_count(self) -> int:
@@ -84,6 +92,8 @@ class LoadedSource:
     checksum: str
     language: str
     repair_notes: list[str]
+    title_hint: tuple[int, str] | None = None  # (line, title) recovered from page debris
+    damaged_lines: tuple[int, ...] = ()  # lines where the source lost text (青,F代化)
 
 
 def load_source(path: Path) -> LoadedSource:
@@ -98,6 +108,8 @@ def load_source(path: Path) -> LoadedSource:
         checksum=source.checksum,
         language="zh-Hant" if is_traditional(text) else "zh-Hans",
         repair_notes=summarise_repairs(repairs),
+        title_hint=page_title(source.text),
+        damaged_lines=tuple(sorted({r.line for r in repairs if r.kind in ("lost-text", "stray-word")})),
     )
 
 
@@ -105,24 +117,47 @@ def summarise_repairs(repairs: list[Repair]) -> list[str]:
     """What the reader fixed, for the import report: counts for routine clean-up, and every
     place where text was lost (kept as printed, for a person to check)."""
     notes: list[str] = []
-    pinyin = sum(1 for r in repairs if r.kind == "pinyin")
+    pinyin_lines = [r for r in repairs if r.kind == "pinyin"]
+    pinyin = sum(strip_pinyin(r.before)[1] for r in pinyin_lines)
     chrome = [r.line for r in repairs if r.kind in ("debris", "page-artefact")]
-    if pinyin:
-        notes.append(f"删除拼音注音 {pinyin} 处 / stripped {pinyin} pinyin readings")
+    if pinyin_lines:
+        notes.append(
+            f"删除拼音注音 {pinyin} 处（{len(pinyin_lines)} 行）/ stripped {pinyin} pinyin readings "
+            f"on {len(pinyin_lines)} lines"
+        )
     if chrome:
         notes.append(f"忽略网页残留 {len(chrome)} 行 / ignored {len(chrome)} lines of web-page debris (lines {chrome[0]}–{chrome[-1]})")
     for r in repairs:
         if r.kind == "lost-text":
             notes.append(f"第{r.line}行原文缺字，需核对 / line {r.line}: text lost in the source, check: {r.after[:30]}")
+        elif r.kind == "stray-word":
+            notes.append(
+                f"第{r.line}行删除多余外文词，需核对 / line {r.line}: removed a stray word, check: {r.before[:30]}"
+            )
     return notes
 
 
 def extract_file(path: Path, lexicon: Lexicon | None) -> tuple[LoadedSource, list[ExtractedPlan]]:
     source = load_source(path)
-    plans = extract_document(source.text, source_name=path.name, lexicon=lexicon, language=source.language)
+    plans = extract_document(
+        source.text, source_name=path.name, lexicon=lexicon, language=source.language, title_hint=source.title_hint
+    )
+    _flag_damaged(plans, source.damaged_lines)
     if not plans:
         raise DocumentImportError(f"未找到编号任务，文件不像实施方案 / no numbered tasks found in {path}")
     return source, plans
+
+
+def _flag_damaged(plans: list[ExtractedPlan], lines: tuple[int, ...]) -> None:
+    """A task whose source lost text (a scraper's `?I化`) needs a person to check it."""
+    for plan in plans:
+        for task in plan.tasks:
+            hit = [n for n in lines if task.line_start <= n <= task.line_end]
+            if hit:
+                task.needs_review = True
+                task.review_reasons.append(
+                    f"原文第{hit[0]}行缺字或有残留，需核对 / source line {hit[0]} lost text, check it"
+                )
 
 
 def import_paths(
@@ -150,6 +185,7 @@ def import_paths(
                 if i == 0:  # the document's repairs are reported once, with its first plan
                     plan_report.repairs = source.repair_notes + plan_report.repairs
                 report.plans.append(plan_report)
+            report.indicators.update(store_document_indicators(session, plans, source.text))
             if dry_run:
                 session.rollback()
         if progress:
@@ -205,6 +241,101 @@ def _task_row(plan_id: int, t: ExtractedTask, now: Any) -> dict[str, Any]:
     }
 
 
+SAME_KEY_SIMILARITY = 0.6  # a task keeping its number may be reworded this much
+MOVED_SIMILARITY = 0.75  # a task that changed number must be at least this close in text
+
+
+def _similarity(a: str, b: str) -> float:
+    return difflib.SequenceMatcher(None, a, b, autojunk=False).ratio()
+
+
+def match_tasks(new: list[tuple[str, str]], old: list[tuple[str, str]]) -> dict[int, int]:
+    """Pair the tasks of a new version of a plan with the stored ones: new index → old index.
+
+    Each side is a list of ``(key, search_text)``. Passes, each on what is still unpaired:
+    identical text (whatever the number: an item only renumbered), then the same key with
+    similar text (ratio ≥ 0.6: an item reworded in place), then the most similar text
+    anywhere (ratio ≥ 0.75: an item reworded *and* renumbered), best pairs first. A new task
+    left unpaired is added; a stored one left unpaired is withdrawn.
+
+    >>> old = [("1", "甲 加强保护"), ("2", "乙 开展培训"), ("3", "丙 完善制度并持续推进")]
+    >>> new = [("1", "甲 加强保护"), ("2", "丁 全新任务"), ("3", "乙 开展培训"), ("4", "丙 完善制度并长期推进")]
+    >>> match_tasks(new, old)
+    {0: 0, 2: 1, 3: 2}
+    """
+    pairs: dict[int, int] = {}
+    free_old = set(range(len(old)))
+    by_text: dict[str, list[int]] = {}
+    for j, (_, text) in enumerate(old):
+        by_text.setdefault(_body(text), []).append(j)
+    for i, (key, text) in enumerate(new):
+        candidates = [j for j in by_text.get(_body(text), []) if j in free_old]
+        if candidates:
+            j = next((c for c in candidates if old[c][0] == key), candidates[0])
+            pairs[i] = j
+            free_old.discard(j)
+    by_key = {old[j][0]: j for j in free_old}
+    for i, (key, text) in enumerate(new):
+        j_same = by_key.get(key)
+        if i in pairs or j_same is None or j_same not in free_old:
+            continue
+        if _similarity(text, old[j_same][1]) >= SAME_KEY_SIMILARITY:
+            pairs[i] = j_same
+            free_old.discard(j_same)
+    scored = sorted(_similar_pairs([i for i in range(len(new)) if i not in pairs], sorted(free_old), new, old))
+    for _, i, j in scored:
+        if i in pairs or j not in free_old:
+            continue
+        pairs[i] = j
+        free_old.discard(j)
+    return pairs
+
+
+def _similar_pairs(
+    new_ids: list[int], old_ids: list[int], new: list[tuple[str, str]], old: list[tuple[str, str]]
+) -> list[tuple[float, int, int]]:
+    """``(-ratio, new, old)`` for every pair at least MOVED_SIMILARITY alike.
+
+    difflib's ratio is quadratic in text length and the pairs are many when a whole plan
+    is rewritten, so pairs are screened first: by shared character pairs (texts that are 75%
+    alike share far more than a third of their bigrams) and by difflib's cheap upper bounds.
+    """
+    grams_old = {j: _bigrams(old[j][1]) for j in old_ids}
+    matcher = difflib.SequenceMatcher(autojunk=False)
+    out: list[tuple[float, int, int]] = []
+    for i in new_ids:
+        text = new[i][1]
+        grams = _bigrams(text)
+        matcher.set_seq2(text)
+        for j in old_ids:
+            other = grams_old[j]
+            if grams and other and 2 * len(grams & other) < (len(grams) + len(other)) / 3:
+                continue
+            matcher.set_seq1(old[j][1])
+            if matcher.real_quick_ratio() < MOVED_SIMILARITY or matcher.quick_ratio() < MOVED_SIMILARITY:
+                continue
+            ratio = matcher.ratio()
+            if ratio >= MOVED_SIMILARITY:
+                out.append((-ratio, i, j))
+    return out
+
+
+def _bigrams(text: str) -> set[str]:
+    return {text[k : k + 2] for k in range(len(text) - 1)}
+
+
+def _body(search_text: str) -> str:
+    """search_text without its leading number, so a renumbered item reads the same."""
+    return search_text.split(" ", 1)[1] if " " in search_text else search_text
+
+
+def _history(task_id: int, field_name: str, old: Any, new: Any, note: str, now: Any) -> dict[str, Any]:
+    return {
+        "task_id": task_id, "actor": IMPORT_ACTOR, "recorded_at": now, "effective_at": now,
+        "field": field_name, "old_value": old, "new_value": new, "note": note,
+    }
+
+
 def store_plan(session: Session, plan: ExtractedPlan, source: LoadedSource, lexicon: Lexicon | None = None) -> PlanReport:
     now = utcnow()
     report = PlanReport(slug=plan.slug, title=plan.title, source_file=source.path.name, repairs=list(plan.repairs))
@@ -220,63 +351,81 @@ def store_plan(session: Session, plan: ExtractedPlan, source: LoadedSource, lexi
         "updated_at": now,
     }
     plan_id = session.execute(sa.select(plan_t.c.id).where(plan_t.c.slug == plan.slug)).scalar_one_or_none()
+    stored: list[dict[str, Any]] = []
     if plan_id is None:
         plan_id = session.execute(
             sa.insert(plan_t).values(slug=plan.slug, created_at=now, **meta).returning(plan_t.c.id)
         ).scalar_one()
-        existing: dict[str, dict[str, Any]] = {}
     else:
         session.execute(sa.update(plan_t).where(plan_t.c.id == plan_id).values(**meta))
-        existing = {
-            row["key"]: dict(row)
-            for row in session.execute(sa.select(task_t).where(task_t.c.plan_id == plan_id)).mappings()
-        }
-
-    new_tasks = [t for t in plan.tasks if t.key not in existing]
-    if new_tasks:
-        rows = [_task_row(plan_id, t, now) for t in new_tasks]
-        ids = session.execute(
-            sa.insert(task_t).returning(task_t.c.id, sort_by_parameter_order=True), rows
-        ).scalars().all()
-        owners_all = [o for t in new_tasks for o in t.owners]
-        unit_ids = _unit_ids(session, owners_all, lexicon)
-        owner_rows = [
-            {"task_id": task_id, "unit_id": unit_ids[o.name], "role": o.role, "provenance": o.provenance, "position": i}
-            for task_id, t in zip(ids, new_tasks)
-            for i, o in enumerate(t.owners)
+        stored = [
+            dict(row)
+            for row in session.execute(
+                sa.select(task_t).where(task_t.c.plan_id == plan_id).order_by(task_t.c.seq, task_t.c.id)
+            ).mappings()
         ]
-        if owner_rows:
-            session.execute(sa.insert(owner_t), owner_rows)
-        report.added = [t.number for t in new_tasks]
 
-    updates: list[dict[str, Any]] = []
+    fresh_rows = [_task_row(plan_id, t, now) for t in plan.tasks]
+    pairs = match_tasks(
+        [(r["key"], r["search_text"]) for r in fresh_rows], [(r["key"], r["search_text"]) for r in stored]
+    )
+    matched_old = set(pairs.values())
+    gone = [row for j, row in enumerate(stored) if j not in matched_old]
+    new_keys = {r["key"] for r in fresh_rows}
+    note = f"({source.path.name})"
+
+    # Keys are UNIQUE per plan: rows whose key changes, and withdrawn rows holding a key the
+    # new version uses, first move to temporary keys no task can have.
+    moving = [stored[j] for i, j in pairs.items() if stored[j]["key"] != fresh_rows[i]["key"]]
+    blocking = [row for row in gone if row["key"] in new_keys]
+    for row in moving + blocking:
+        session.execute(sa.update(task_t).where(task_t.c.id == row["id"]).values(key=f"~{row['id']}"))
+    for row in blocking:
+        parked = f"{row['key']}~{row['id']}"[-64:]
+        session.execute(sa.update(task_t).where(task_t.c.id == row["id"]).values(key=parked))
+
     history: list[dict[str, Any]] = []
-    for t in plan.tasks:
-        old = existing.get(t.key)
-        if old is None:
+    for row in gone:
+        if row["withdrawn"]:
             continue
-        fresh = _task_row(plan_id, t, now)
-        change = {f: fresh[f] for f in _DOC_FIELDS if old[f] != fresh[f]}
+        session.execute(sa.update(task_t).where(task_t.c.id == row["id"]).values(withdrawn=True, updated_at=now))
+        history.append(_history(row["id"], "withdrawn", "false", "true", f"原文已删除此项 / gone from the document {note}", now))
+        report.withdrawn.append(row["number"])
+
+    for i, j in sorted(pairs.items()):
+        old, fresh, t = stored[j], fresh_rows[i], plan.tasks[i]
+        change = {f: fresh[f] for f in ("key", *_DOC_FIELDS) if old[f] != fresh[f]}
         if old["due_source"] not in ("coordinator", "trigger"):
             change.update({f: fresh[f] for f in _DEADLINE_FIELDS if old[f] != fresh[f]})
         if old["withdrawn"]:
             change["withdrawn"] = False
-        if not change:
-            report.unchanged += 1
-            continue
+            report.restored.append(t.number)
+            history.append(_history(old["id"], "withdrawn", "true", "false", f"原文恢复此项 / back in the document {note}", now))
         if "text" in change:
             report.changed.append(t.number)
-            history.append({
-                "task_id": old["id"], "actor": IMPORT_ACTOR, "recorded_at": now, "effective_at": now,
-                "field": "text", "old_value": old["text"], "new_value": fresh["text"],
-                "note": f"原文变更 / source text changed ({source.path.name})",
-            })
+            history.append(_history(old["id"], "text", old["text"], fresh["text"], f"原文变更 / source text changed {note}", now))
         else:
             report.unchanged += 1
-        updates.append({"_id": old["id"], **change, "updated_at": now})
-    for row in updates:
-        task_id = row.pop("_id")
-        session.execute(sa.update(task_t).where(task_t.c.id == task_id).values(**row))
+        if "number" in change:
+            history.append(_history(old["id"], "number", old["number"], fresh["number"], f"序号变更 / renumbered {note}", now))
+        if change:
+            session.execute(sa.update(task_t).where(task_t.c.id == old["id"]).values(**change, updated_at=now))
+
+    new_tasks = [(t, fresh_rows[i]) for i, t in enumerate(plan.tasks) if i not in pairs]
+    if new_tasks:
+        ids = session.execute(
+            sa.insert(task_t).returning(task_t.c.id, sort_by_parameter_order=True), [row for _, row in new_tasks]
+        ).scalars().all()
+        owners_all = [o for t, _ in new_tasks for o in t.owners]
+        unit_ids = _unit_ids(session, owners_all, lexicon)
+        owner_rows = [
+            {"task_id": task_id, "unit_id": unit_ids[o.name], "role": o.role, "provenance": o.provenance, "position": k}
+            for task_id, (t, _) in zip(ids, new_tasks, strict=True)
+            for k, o in enumerate(t.owners)
+        ]
+        if owner_rows:
+            session.execute(sa.insert(owner_t), owner_rows)
+        report.added = [t.number for t, _ in new_tasks]
     if history:
         session.execute(sa.insert(history_t), history)
 

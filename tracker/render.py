@@ -171,6 +171,7 @@ def import_report_json(report: ImportReport) -> dict[str, Any]:
                 "slug": p.slug,
                 "title": p.title,
                 "source_file": p.source_file,
+                "indicators": report.indicators.get(p.slug, 0),
                 "tasks": p.tasks,
                 "added": p.added,
                 "changed": p.changed,
@@ -182,6 +183,8 @@ def import_report_json(report: ImportReport) -> dict[str, Any]:
                 "needs_review": [{"number": n, "reason": r} for n, r in p.needs_review],
                 "needs_owner": p.needs_owner,
                 "repairs": p.repairs,
+                "withdrawn": p.withdrawn,
+                "restored": p.restored,
             }
             for p in report.plans
         ],
@@ -192,22 +195,34 @@ def print_import_report(report: ImportReport, *, lang: str, stream: TextIO | Non
     console = make_console(stderr=stream is sys.stderr)
     title = "导入报告（试运行，未写入）/ import report (dry run)" if report.dry_run else "导入报告 / import report"
     headers = ["规划 / plan", "文件 / file", "任务 / tasks", "新增 / added", "原文变更 / changed",
-               "有期限 / dated", "持续 / ongoing", "条件 / conditional", "责任单位 / owners", "待核 / review", "缺责任单位 / no owner"]
+               "撤销 / withdrawn", "有期限 / dated", "持续 / ongoing", "条件 / conditional", "责任单位 / owners",
+               "待核 / review", "缺责任单位 / no owner"]
     rows = [
-        [p.slug, p.source_file, p.tasks, len(p.added), len(p.changed), p.with_due, p.ongoing,
+        [p.slug, p.source_file, p.tasks, len(p.added), len(p.changed), len(p.withdrawn), p.with_due, p.ongoing,
          p.conditional, p.owners, len(p.needs_review), len(p.needs_owner)]
         for p in report.plans
     ]
     console.print(render_table(headers, rows, title=title, max_widths={1: 30}))
-    for p in report.plans:
+    for p in report.plans:  # plain text: a slug in [brackets] is not Rich markup
+        # A first import adds every task: listing them all says nothing; a re-import's are news.
+        if p.added and len(p.added) < p.tasks:
+            console.print(f"[{p.slug}] 新增 / added: {'、'.join(p.added)}", markup=False)
         if p.changed:
-            console.print(f"[{p.slug}] 原文变更 / changed text: {'、'.join(p.changed)}")
+            console.print(f"[{p.slug}] 原文变更 / changed text: {'、'.join(p.changed)}", markup=False)
+        if p.withdrawn:
+            console.print(f"[{p.slug}] 原文已删除，标为撤销 / withdrawn (gone from the document): {'、'.join(p.withdrawn)}", markup=False)
+        if p.restored:
+            console.print(f"[{p.slug}] 原文恢复 / restored: {'、'.join(p.restored)}", markup=False)
         if p.needs_review:
-            console.print(f"[{p.slug}] 需人工核对 / needs review:")
+            console.print(f"[{p.slug}] 需人工核对 / needs review:", markup=False)
             for number, reason in p.needs_review:
-                console.print(f"   {number}: {reason}")
+                console.print(f"   {number}: {reason}", markup=False)
         if p.needs_owner:
-            console.print(f"[{p.slug}] 缺责任单位 / needs an owner: {'、'.join(p.needs_owner)}")
+            console.print(f"[{p.slug}] 缺责任单位 / needs an owner: {'、'.join(p.needs_owner)}", markup=False)
         for note in p.repairs:
-            console.print(f"[{p.slug}] 修复 / repair: {note}")
-    console.print(f"合计 / total: {len(report.plans)} 个规划 / plans, {report.task_count} 项任务 / tasks")
+            console.print(f"[{p.slug}] 修复 / repair: {note}", markup=False)
+    indicators = sum(report.indicators.values())
+    console.print(
+        f"合计 / total: {len(report.plans)} 个规划 / plans, {report.task_count} 项任务 / tasks, "
+        f"{indicators} 项指标 / targets"
+    )

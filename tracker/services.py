@@ -271,8 +271,11 @@ def resolve_task(engine: Engine, ref: str) -> int:
         if value is not None:
             candidates.append(str(value))
         for cand in candidates:
+            # A withdrawn task may share the printed number of a live one: the live one wins.
             found = s.execute(
-                sa.select(task_t.c.id).where(task_t.c.plan_id == plan_id, sa.or_(task_t.c.key == cand, task_t.c.number == cand))
+                sa.select(task_t.c.id)
+                .where(task_t.c.plan_id == plan_id, sa.or_(task_t.c.key == cand, task_t.c.number == cand))
+                .order_by(task_t.c.withdrawn, task_t.c.key != cand, task_t.c.id)
             ).scalars().first()
             if found is not None:
                 return int(found)

@@ -20,7 +20,6 @@ from tracker.extract.repair import (
 SEEDS = Path(__file__).resolve().parents[2] / "seeds"
 PINYIN_BRACKET = re.compile(r"\([a-zü]*[āáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜ][a-zü]*\)")
 CLEAN_SEEDS = [
-    "sichuan-2021-ip-14th-five-year-plan.txt",
     "yunnan-2021-ip-power-opinions.txt",
     "yunyang-2022-ip-county-plan.txt",
 ]
@@ -191,7 +190,7 @@ def test_to_simplified() -> None:
 
 def test_is_traditional() -> None:
     assert is_traditional(seed("qinghai-2021-ip-power-opinions.txt"))
-    for name in [*CLEAN_SEEDS, "yunnan-2020-ip-protection-opinions.txt"]:
+    for name in [*CLEAN_SEEDS, "yunnan-2020-ip-protection-opinions.txt", "sichuan-2021-ip-14th-five-year-plan.txt"]:
         assert not is_traditional(seed(name)), name
     assert not is_traditional("")
     assert not is_traditional("2021—2035")

@@ -27,6 +27,7 @@ from pathlib import Path
 from typing import Literal
 
 from tracker.extract.numerals import fold_width
+from tracker.extract.repair import to_simplified_aligned
 
 Role = Literal["lead", "support"]
 Provenance = Literal["stated", "inferred"]
@@ -94,12 +95,19 @@ _T2S = str.maketrans(_TRAD, _SIMP)
 
 
 def _match_form(text: str) -> str:
-    """Same-length form of `text` used for matching: width folded, some traditional simplified.
+    """Same-length form of `text` used for matching: width folded, traditional simplified.
 
-    >>> _match_form("（責任單位：省公安廳）")
-    '(责任单位:省公安厅)'
+    The table above covers the words of owner clauses at no cost; OpenCC (aligned, one
+    character for one) covers every other traditional character of a unit name, so a
+    Qinghai clause reads like a Yunnan one while names are still cut from the printed text.
+
+    >>> _match_form("（責任單位：省公安廳）"), _match_form("省衛生健康委會同省財政廳")
+    ('(责任单位:省公安厅)', '省卫生健康委会同省财政厅')
     """
-    return fold_width(text).translate(_T2S)
+    folded = fold_width(text).translate(_T2S)
+    if folded.isascii():
+        return folded
+    return to_simplified_aligned(folded)
 
 
 _OPENERS = "(〔【["
@@ -690,6 +698,7 @@ class Lexicon:
 
     units: list[_LexUnit] = field(default_factory=list)
     fallback: str = ""
+    regions: tuple[str, ...] = ()  # region slugs the lexicon is written for; () = everywhere
     _canon: dict[str, str] = field(default_factory=dict, init=False, repr=False)
     _words: list[tuple[int, int, str]] = field(default_factory=list, init=False, repr=False)
 
@@ -721,8 +730,11 @@ class Lexicon:
         if unknown:
             raise ValueError(f"owner lexicon {path}: unknown tables {sorted(unknown)}")
         settings = data.get("settings", {})
-        if set(settings) - {"fallback"}:
+        if set(settings) - {"fallback", "regions"}:
             raise ValueError(f"owner lexicon {path}: unknown settings {sorted(settings)}")
+        regions = settings.get("regions", [])
+        if not isinstance(regions, list) or not all(isinstance(r, str) for r in regions):
+            raise ValueError(f"owner lexicon {path}: settings.regions must be a list of strings")
         units: list[_LexUnit] = []
         for name, spec in data.get("units", {}).items():
             bad = set(spec) - _UNIT_KEYS
@@ -741,7 +753,24 @@ class Lexicon:
             units.append(_LexUnit(_clean_name(name), lists["aliases"], lists["strong_keywords"],
                                   lists["keywords"], lists["fallback_keywords"]))
         fallback = str(settings.get("fallback", ""))
-        return cls(units=units, fallback=_clean_name(fallback) if fallback else "")
+        return cls(
+            units=units,
+            fallback=_clean_name(fallback) if fallback else "",
+            regions=tuple(r.strip().lower() for r in regions),
+        )
+
+    def applies_to(self, region: str) -> bool:
+        """Whether this lexicon may infer owners for a plan of ``region`` (its slug prefix).
+
+        A lexicon names one province's units (昆明海关, 省公安厅 of Yunnan); inferring them
+        for another province's plan would assign work to offices that do not exist there, so
+        such plans list their items as needing an owner instead.
+
+        >>> lex = Lexicon(regions=("yunnan",))
+        >>> lex.applies_to("yunnan"), lex.applies_to("qinghai"), Lexicon().applies_to("qinghai")
+        (True, False, True)
+        """
+        return not self.regions or region.lower() in self.regions
 
     def canonical(self, name: str) -> str:
         """Canonical unit name for an alias; the name itself if the lexicon does not know it.

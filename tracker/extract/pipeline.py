@@ -12,10 +12,11 @@ from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 
-from tracker.extract.deadlines import Deadline, looks_like_deadline, parse_deadline
-from tracker.extract.numerals import fold_width, normalise
+from tracker.extract.deadlines import Deadline, find_deadlines, looks_like_deadline, parse_deadline
+from tracker.extract.numerals import cn_to_int, fold_width, normalise
 from tracker.extract.owners import Lexicon, OwnerRef, find_owner_clauses
-from tracker.extract.structure import ParsedDocument, ParsedItem, ParsedPlan, parse_lines
+from tracker.extract.repair import to_simplified_aligned
+from tracker.extract.structure import ParsedDocument, ParsedItem, ParsedPlan, is_context, parse_lines
 
 _PHASE_WORDS = re.compile(r"阶段")
 _MAIN_PHASE = re.compile(r"(建设|实施|推进|攻坚|全面|落实)")
@@ -85,7 +86,7 @@ def task_key(item: ParsedItem, used: set[str]) -> str:
     base = str(item.value) if item.value is not None else item.number
     key = base
     if key in used:
-        prefix = ".".join(re.sub(r"\D", "", s) or str(i) for i, s in enumerate(item.section)) or "x"
+        prefix = ".".join(_heading_value(s) or str(i) for i, s in enumerate(item.section)) or "x"
         key = f"{prefix}.{base}"
         n = 2
         while key in used:
@@ -94,9 +95,39 @@ def task_key(item: ParsedItem, used: set[str]) -> str:
     return key
 
 
+_HEADING_NUMBER = re.compile(r"^[（(]?\s*(?:第\s*)?([〇零一二三四五六七八九十百两]+|\d+)")
+
+
+def _heading_value(label: str) -> str:
+    """The number of a heading as digits, for keys: `二、保障措施` → `2`, `第三章 …` → `3`.
+
+    >>> _heading_value("二、保障措施"), _heading_value("（十二）加强领导"), _heading_value("专栏")
+    ('2', '12', '')
+    """
+    m = _HEADING_NUMBER.match(fold_width(label))
+    if not m:
+        return ""
+    value = cn_to_int(m.group(1))
+    return str(value) if value is not None else ""
+
+
+def _first_sentence_end(body: str) -> int:
+    """Index of the first 。/；outside brackets (a bracket's fields have their own ；)."""
+    depth = 0
+    for i, ch in enumerate(body):
+        if ch in _OPENERS.values():
+            depth += 1
+        elif ch in _OPENERS and depth:
+            depth -= 1
+        elif depth == 0 and ch in "。；;":
+            return i
+    plain = re.search(r"[。；;]", body)  # an unbalanced bracket: fall back to the first stop
+    return plain.start() if plain else len(body)
+
+
 def _title_of(body: str) -> str:
     """The first clause of an item: up to the first 。 (brackets with deadlines/owners cut)."""
-    first = re.split(r"[。；;]", body, maxsplit=1)[0]
+    first = body[: _first_sentence_end(body)]
     first = _strip_trailing_brackets(first).strip()
     if len(first) > 60:
         m = re.search(r"[,，]", first[8:])
@@ -155,21 +186,99 @@ def _bracket_groups(text: str) -> list[tuple[int, int]]:
 
 def find_deadline_phrase(body: str) -> str | None:
     """The item's deadline phrase as printed: a bracket that reads as timing, at the end of
-    the item or right after its title (`（十七）启动阶段（2022年10月30日前）。…`)."""
+    the item or right after its title (`（十七）启动阶段（2022年10月30日前）。…`).
+
+    A bracket may hold owners too, in either order (`（2021年6月底前完成；责任单位：…）`,
+    `（省公安厅牵头，2021年底前）`): only its timing parts are the phrase. Words are matched
+    on the simplified form, so a traditional-script plan reads the same.
+
+    >>> find_deadline_phrase("加强执法。（省公安厅牵头，2021年底前）")
+    '2021年底前'
+    >>> find_deadline_phrase("出台办法。（2021年6月底前完成；责任单位：省司法厅）")
+    '2021年6月底前完成'
+    >>> find_deadline_phrase("推进工作。(2020年12月底前完成)")
+    '2020年12月底前完成'
+    """
+    match = to_simplified_aligned(body)
     candidates: list[str] = []
     first_clause_end = re.search(r"[。；;]", body)
     limit = first_clause_end.start() if first_clause_end else len(body)
     tail = body.rstrip(" 。\n")
     for start, end in _bracket_groups(body):
-        inner = body[start + 1 : end - 1]
+        inner = match[start + 1 : end - 1]
         at_end = end >= len(tail) - 1 or body[end:].strip(" 。\n") == ""
         after_title = end <= limit + 1 and body[end:end + 1] in ("。", "")
         if (at_end or after_title) and looks_like_deadline(inner):
-            # Drop owner parts sharing the bracket: （2021年6月底前完成；责任单位：…）
-            parts = re.split(r"[；;]", inner)
-            timing = [p for p in parts if looks_like_deadline(p) and "单位" not in p]
-            candidates.append("；".join(timing) if timing else inner)
+            candidates.append(_timing_parts(body[start + 1 : end - 1], inner))
     return candidates[-1] if candidates else None
+
+
+def _timing_parts(printed: str, match: str) -> str:
+    """The timing parts of a bracket's body, owner parts (`责任单位：…`, `X牵头`) dropped,
+    as printed; the whole body when no part stands alone as timing."""
+    parts: list[tuple[str, str]] = []
+    pos = 0
+    for piece in re.split(r"([；;，,])", match):
+        parts.append((printed[pos : pos + len(piece)], piece))
+        pos += len(piece)
+    kept: list[str] = []
+    for shown, piece in parts[::2]:
+        label = _DEADLINE_LABEL.match(piece)
+        if label:  # 完成时限：2022年3月底前 → the phrase without its label
+            shown, piece = shown[label.end():], piece[label.end():]
+        if looks_like_deadline(piece) and not _OWNER_WORDS.search(piece) and not find_owner_clauses(piece):
+            kept.append(shown.strip())
+    if not kept:
+        return printed
+    if len(kept) > 1:  # staged dates in one bracket keep the separator they were printed with
+        start = printed.index(kept[0])
+        end = printed.index(kept[-1], start) + len(kept[-1])
+        return printed[start:end]
+    return kept[0]
+
+
+_OWNER_WORDS = re.compile(r"单位|部门|牵头|配合|负责|会同")
+_DEADLINE_LABEL = re.compile(r"^\s*(?:完成时限|完成时间|完成期限|时间节点|时间要求|时限要求|进度安排|时限)\s*[:：]\s*")
+# A target year (到2025年) is the horizon of the plan, which every task inherits anyway; it is
+# not a deadline of the item that mentions it.
+_TARGET_ONLY = re.compile(r"^(?:到|至|截至|截止到?)\s*\d{4}\s*年$")
+
+
+def in_sentence_deadline(body: str, ref_year: int | None) -> Deadline | None:
+    """Deadlines written in the item's sentences (`该项工作于2019年4月底前完成`), as one value.
+
+    Several staged dates (`2021年6月底前出台办法，2022年底前全面推开`) are all kept as
+    milestones, the last one the due date. Target years and dates that cannot be read are
+    left out: they are kept in the text, and guessing from them would invent a deadline.
+
+    >>> d = in_sentence_deadline("该项工作于2019年4月底前完成。", None)
+    >>> d.kind, d.due.isoformat()
+    ('date', '2019-04-30')
+    >>> d = in_sentence_deadline("2021年6月底前出台办法，2022年底前全面推开。", None)
+    >>> [m.isoformat() for m in d.milestones], d.due.isoformat()
+    (['2021-06-30', '2022-12-31'], '2022-12-31')
+    >>> in_sentence_deadline("到2025年，新增地理标志100个。", 2021) is None
+    True
+    """
+    spans = [
+        (span, d) for span, d in find_deadlines(body, year=ref_year)
+        if d.kind in ("date", "window") and d.due is not None and not _TARGET_ONLY.match(normalise(d.raw))
+    ]
+    if not spans:
+        return None
+    if len(spans) == 1:
+        return spans[0][1]
+    found = [d for _, d in spans]
+    dues = tuple(d.due for d in found if d.due is not None)
+    starts = [d.start for d in found if d.start is not None]
+    return Deadline(
+        "window" if starts else "date",
+        body[spans[0][0][0] : spans[-1][0][1]],  # as printed, from the first date to the last
+        due=dues[-1],
+        start=starts[0] if starts else None,
+        ongoing=any(d.ongoing for d in found),
+        milestones=dues,
+    )
 
 
 def _region_slug(title: str, issuer: str | None, body: str, fallback: str) -> str:
@@ -201,9 +310,15 @@ def extract_document(
     source_name: str,
     lexicon: Lexicon | None = None,
     language: str = "zh-Hans",
+    title_hint: tuple[int, str] | None = None,
 ) -> list[ExtractedPlan]:
-    """Every plan in a decoded document, with tasks, deadlines and owners."""
-    doc = parse_lines(text.split("\n"))
+    """Every plan in a decoded document, with tasks, deadlines and owners.
+
+    ``title_hint`` is a title recovered from page debris (``(line, title)``), used when the
+    document has lost its title line. The lexicon infers owners only for plans of the
+    regions it is written for (:meth:`Lexicon.applies_to`).
+    """
+    doc = parse_lines(text.split("\n"), title_hint=title_hint)
     fallback_region = re.split(r"[-_. ]", Path(source_name).stem)[0] or "plan"
     plans: list[ExtractedPlan] = []
     region = None
@@ -242,13 +357,16 @@ def _extract_plan(
         line_start=parsed.line_start,
         line_end=parsed.line_end,
     )
+    # The lexicon names one province's units: out of its region it neither renames stated
+    # owners nor infers any.
+    scoped = lexicon if lexicon is not None and lexicon.applies_to(region) else None
     used: set[str] = set()
     for seq, item in enumerate(parsed.items, start=1):
-        plan.tasks.append(_extract_task(item, seq, used, ref_year, doc, lexicon))
+        plan.tasks.append(_extract_task(item, seq, used, ref_year, doc, scoped))
     _inherit_due_dates(plan, parsed)
     _assign_coordinating_office(plan, doc)
-    if lexicon is not None:
-        _infer_owners(plan, parsed, lexicon)
+    if scoped is not None:
+        _infer_owners(plan, parsed, scoped)
     return plan
 
 
@@ -282,9 +400,13 @@ def _extract_task(
     body = item.text
     reasons: list[str] = []
     phrase = find_deadline_phrase(body)
-    deadline = parse_deadline(phrase, year=ref_year) if phrase else None
+    deadline = parse_deadline(phrase, year=ref_year) if phrase else in_sentence_deadline(body, ref_year)
     title = _title_of(body)
-    is_phase = bool(_PHASE_WORDS.search(title)) and deadline is not None and deadline.kind in ("window", "date")
+    is_phase = (
+        bool(_PHASE_WORDS.search(to_simplified_aligned(title)))
+        and deadline is not None
+        and deadline.kind in ("window", "date")
+    )
     if deadline is not None and deadline.kind == "unknown":
         reasons.append(f"无法识别的期限 / unknown deadline phrase: {deadline.raw}")
     owners = _stated_owners(body, doc, lexicon)
@@ -314,7 +436,7 @@ def _extract_task(
 def _stated_owners(body: str, doc: ParsedDocument, lexicon: Lexicon | None) -> list[OwnerRef]:
     owners: list[OwnerRef] = []
     seen: set[str] = set()
-    for clause in find_owner_clauses(body):
+    for clause in find_owner_clauses(body, lead_first=doc.lead_first):
         for ref in clause.owners:
             name = doc.coordinating_office.get(ref.name, ref.name)
             if lexicon is not None:
@@ -344,6 +466,8 @@ def _inherit_due_dates(plan: ExtractedPlan, parsed: ParsedPlan) -> None:
             continue
         if task.deadline is not None and task.deadline.kind == "unknown":
             continue  # kept verbatim and flagged; a guessed date would hide the problem
+        if is_context([*task.section.split(" / "), task.title]):
+            continue  # 指导思想 / 工作目标: context with no deadline of its own, never "late"
         if main_phase is not None:
             task.due, task.due_source = main_phase.due, "phase"
         elif plan_due is not None:

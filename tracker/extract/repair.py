@@ -13,6 +13,12 @@ all of it):
 * Lost text: a converter replaced characters it could not map with ASCII (``青,F(xiàn)代化``
   was 青海現代化).  The characters cannot be recovered honestly, so the spot is reported
   for a person to check; only the orphaned reading is removed.
+* Stray Latin words: a short lower-case word standing alone between Chinese characters
+  (``推动区块链技术等 in 知识产权保护领域应用``) is what a converter leaves where a character
+  or a page break was.  It is removed and reported; upper-case tokens (``GDP``, ``IP``,
+  ``RCEP``) are real text and stay.
+* Page titles: the debris line that repeats a page's ``<title>`` is the only place some
+  scraped copies keep the document's title; :func:`page_title` recovers it.
 * Traditional script: offered for conversion by :func:`to_simplified` (OpenCC ``t2s``) so
   that the extractor's phrase grammar is written once, in simplified characters.
 
@@ -31,7 +37,15 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     import opencc
 
-__all__ = ["Repair", "is_traditional", "repair_text", "strip_pinyin", "to_simplified"]
+__all__ = [
+    "Repair",
+    "is_traditional",
+    "page_title",
+    "repair_text",
+    "strip_pinyin",
+    "to_simplified",
+    "to_simplified_aligned",
+]
 
 HAN = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0003134f"
 _TONED = "āáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜńňǹḿ"
@@ -54,6 +68,7 @@ class Repair:
 
     ``kind`` is ``"pinyin"`` (readings removed; ``before``/``after`` are the whole line),
     ``"debris"`` or ``"page-artefact"`` (the whole line was removed: ``after`` is ``""``),
+    ``"stray-word"`` (a stray Latin word removed; ``before``/``after`` are short excerpts),
     or ``"lost-text"`` (``before``/``after`` are a short excerpt around the spot; the text
     itself is kept apart from any orphaned reading, because nothing can be restored honestly).
     """
@@ -222,11 +237,75 @@ def repair_text(text: str) -> tuple[str, list[Repair]]:
             pieces += [line[last:start], cleaned]
             last = end
         line = "".join(pieces) + line[last:]
-        if line != original:
+        readings_removed = line != original
+        line, stray = _drop_stray_words(number, line)
+        if readings_removed:
             repairs.append(Repair(number, "pinyin", original, line))
         repairs.extend(found)
+        repairs.extend(stray)
         lines[number - 1] = line
     return "\n".join(lines), repairs
+
+
+# English function words that no Chinese plan prints on their own between two characters.
+# Unit symbols (t, kg, km) are deliberately absent: ``5 万 t 以上`` is real text.
+_STRAY_WORDS = ("in", "on", "at", "of", "the", "and", "to", "by", "for", "is", "an")
+_STRAY_WORD_RE = re.compile(
+    f"(?<=[{HAN}])[ \t\u3000]+(?:{'|'.join(_STRAY_WORDS)})[ \t\u3000]+(?=[{HAN}])"
+)
+
+
+def _drop_stray_words(number: int, line: str) -> tuple[str, list[Repair]]:
+    """Remove lone English function words between Chinese characters (a converter's or a
+    page break's leftovers) and report each one, since a character may have been lost there.
+
+    >>> _drop_stray_words(9, "推动区块链技术等 in 知识产权保护领域应用")[0]
+    '推动区块链技术等知识产权保护领域应用'
+    >>> _drop_stray_words(9, "论道 IP 龙门阵，年产 5 万 t 以上")
+    ('论道 IP 龙门阵，年产 5 万 t 以上', [])
+    """
+    found: list[Repair] = []
+
+    def drop(match: re.Match[str]) -> str:
+        start, end = match.span()
+        left, right = line[max(0, start - 4) : start], line[end : end + 4]
+        found.append(Repair(number, "stray-word", left + match.group(0) + right, left + right))
+        return ""
+
+    return _STRAY_WORD_RE.sub(drop, line), found
+
+
+_TITLE_END = re.compile(
+    "(意见|意見|方案|规划|規劃|计划|計劃|纲要|綱要|办法|辦法|通知|要点|要點|决定|決定|条例|條例|细则|細則)"
+    r"(\s*[（(][^（）()]{1,20}[）)])?$"
+)
+_SITE_NAME = re.compile(
+    f"[ \u3000\xa0]+[{HAN}]{{2,10}}(新闻网|新聞網|政府网|政府網|日报|日報|网|網|门户|門戶)$"
+)
+
+
+def page_title(text: str) -> tuple[int, str] | None:
+    """The document title kept only in page debris near the top: ``(line, title)`` or None.
+
+    Scraped pages often lose the title line but keep the page's ``<title>`` inside HTML
+    remains (``…的實施意見 青海新聞網" />``).  That debris line is still dropped by
+    :func:`repair_text`; this recovers the title from it, pinyin readings removed, when the
+    fragment reads as a document title (it ends in a document type: 意见, 方案, 规划 …).
+
+    >>> page_title('關于…的實施意(yì)見 青海新聞網(wǎng)" > 關于…的實施意見 青海新聞網" />\\n(2021年12月31日)')
+    (1, '關于…的實施意見')
+    >>> page_title("您的位置：首页 > 政务公开\\n正文") is None
+    True
+    """
+    for number, original in enumerate(text.split("\n")[:10], start=1):
+        line, _ = strip_pinyin(original)
+        if _classify_line(line) != "debris":
+            continue
+        for fragment in re.split(r"[\"<>]|/>", line):
+            candidate = _SITE_NAME.sub("", fragment.strip()).strip()
+            if 6 <= len(candidate) <= 80 and _TITLE_END.search(candidate) and not _classify_line(candidate):
+                return number, candidate
+    return None
 
 
 # --------------------------------------------------------------------------- script
@@ -246,6 +325,25 @@ def to_simplified(text: str) -> str:
     '知识产权强国建设纲要'
     """
     return str(_converter("t2s").convert(text))
+
+
+def to_simplified_aligned(text: str) -> str:
+    """Simplified form of ``text`` with exactly its length, character for character.
+
+    The grammar matches owner clauses, deadline phrases and headings on this form and cuts
+    what it finds from the text as printed, so offsets must agree.  OpenCC converts phrases
+    and may change a line's length; such lines are converted one character at a time.
+
+    >>> to_simplified_aligned("省市場監管局負責統籌")
+    '省市场监管局负责统筹'
+    """
+    out: list[str] = []
+    for line in text.split("\n"):
+        converted = to_simplified(line)
+        if len(converted) != len(line):
+            converted = "".join(c if len(c := to_simplified(ch)) == 1 else ch for ch in line)
+        out.append(converted)
+    return "\n".join(out)
 
 
 def is_traditional(text: str) -> bool:

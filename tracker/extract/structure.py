@@ -11,7 +11,21 @@ Implementation plans share one shape whatever their issuer:
   or a deadline / owner clause;
 * an appendix (``附件``) is a plan of its own with its own title and numbering;
 * web-page chrome before the title and after the last item (breadcrumbs, footers,
-  ``(2020年10月19日,云南日报)``) belongs to no item: only prose continues an item.
+  ``(2020年10月19日,云南日报)``) belongs to no item: only prose continues an item;
+* a table of contents (``目录`` and lines ending in page numbers) and footnotes
+  (``①…`` lines whose marker was used earlier in the text) are neither headings nor items;
+* task tables flattened to text (a ``序号`` header, then one cell per line or one row per
+  tab-separated line) become one item per row, their owner and deadline columns written as
+  the bracket clauses the rest of the grammar already reads;
+* a paragraph cut by a page break (its first part does not end a sentence) is joined again;
+* plans that number no tasks at all (a five-year plan: chapters, sections, boxes 专栏N, and
+  prose paragraphs each led by a headline sentence) are read in *paragraph mode*: every
+  prose paragraph under a section is a task, except in the chapters that only set the scene
+  (规划背景, 总体要求, 指导思想, 基本原则, 主要目标 …).
+
+Words are matched on a simplified, width-folded form of each line (OpenCC), so the grammar
+is written once and reads a traditional-script plan (Qinghai) as well; what is kept is
+always the text as printed.
 
 The output is plain data (:class:`ParsedDocument`); deadlines and owners are read from each
 item's text by :mod:`tracker.extract.deadlines` and :mod:`tracker.extract.owners`.
@@ -23,7 +37,8 @@ import re
 from dataclasses import dataclass, field
 from datetime import date
 
-from tracker.extract.numerals import CN_NUMERAL_CHARS, cn_to_int, fold_width, normalise
+from tracker.extract.numerals import CN_NUMERAL_CHARS, cn_to_int, normalise
+from tracker.extract.repair import to_simplified
 
 _CN = f"[{CN_NUMERAL_CHARS}]+"
 _OPEN = "[（(]"
@@ -32,7 +47,7 @@ _CLOSE = "[）)]"
 # (style, regex). Order matters: the bracketed styles before the bare ones.
 _NUMBERING: list[tuple[str, re.Pattern[str]]] = [
     ("chapter", re.compile(rf"^(第\s*({_CN}|\d+)\s*[章编部分]+)\s*")),
-    ("box", re.compile(r"^(专栏\s*(\d+))\s*")),
+    ("box", re.compile(r"^((?:专栏|專欄)\s*(\d+))\s*")),
     ("cn", re.compile(rf"^(({_CN})\s*[、．.])\s*")),
     ("pcn", re.compile(rf"^({_OPEN}\s*({_CN})\s*{_CLOSE})[、．.]?\s*")),
     ("parabic", re.compile(rf"^({_OPEN}\s*(\d{{1,3}})\s*{_CLOSE})[、．.]?\s*")),
@@ -82,12 +97,16 @@ class ParsedPlan:
     title_line: int = 0
     line_start: int = 0  # the plan's span in the source file (an appendix is a part of it)
     line_end: int = 0
+    page_breaks: list[int] = field(default_factory=list)  # lines rejoined to a cut paragraph
 
 
 @dataclass
 class ParsedDocument:
     plans: list[ParsedPlan]
     coordinating_office: dict[str, str] = field(default_factory=dict)  # alias -> unit
+    # 列第一位者为牵头单位: the first unit of an undifferentiated list leads (the genre's
+    # default); False when the document says its lists are in no order (排名不分先后).
+    lead_first: bool = True
 
 
 @dataclass
@@ -95,14 +114,29 @@ class _Line:
     no: int  # 1-based line number in the source file
     raw: str  # as printed, stripped
     norm: str  # width-folded for matching
+    match: str = ""  # norm in simplified characters: the form words are matched on
     style: str | None = None
     label: str = ""  # numbering token as printed
     value: int | None = None
     rest: str = ""  # text after the numbering token
+    skip: bool = False  # table of contents or footnote: part of no heading and no item
+    table_row: bool = False  # a row of a task table, rewritten as an item line
+    end_no: int = 0  # last source line of a table row (its cells); 0 = this line
+
+
+def _simplified(text: str) -> str:
+    """The matching form of a line: width folded, numbers squeezed, simplified characters.
+
+    >>> _simplified("三、組織保障"), _simplified("２０２５ 年")
+    ('三、组织保障', '2025年')
+    """
+    norm = normalise(text)
+    return to_simplified(norm) if not norm.isascii() else norm
 
 
 def _classify(no: int, raw: str) -> _Line:
     line = _Line(no=no, raw=raw, norm=normalise(raw))
+    line.match = to_simplified(line.norm) if not line.norm.isascii() else line.norm
     for style, pattern in _NUMBERING:
         m = pattern.match(raw) or pattern.match(line.norm)
         if not m:
@@ -137,11 +171,13 @@ def is_prose(text: str) -> bool:
 def _is_heading(line: _Line) -> bool:
     """A numbered line is a heading when its text is a bare phrase, not a sentence."""
     rest = line.rest
+    if line.table_row:
+        return False
     if line.style in ("chapter", "box"):
         return True
     if _SENTENCE_END.search(rest):
         return False
-    if re.search(r"[（(〔][^）)〕]*(责任单位|牵头单位|负责|前|底|持续|推进|完成|阶段)[^）)〕]*[）)〕]\s*$", fold_width(rest)):
+    if re.search(r"[（(〔][^）)〕]*(责任单位|牵头单位|负责|前|底|持续|推进|完成|阶段)[^）)〕]*[）)〕]\s*$", _simplified(rest)):
         return False
     return len(rest) <= 60
 
@@ -179,7 +215,7 @@ class _PlanBuilder:
         self.open_item = None
         assert line.style is not None
         self._pop_to(line.style)
-        self.stack.append((line.style, text or f"{line.label}{line.rest}", line.value))
+        self.stack.append((line.style, text or _heading_label(line), line.value))
 
     def item(self, line: _Line) -> None:
         assert line.style is not None
@@ -193,7 +229,7 @@ class _PlanBuilder:
             section=[label for _, label, _ in self.stack],
             text=line.rest,
             line_start=line.no,
-            line_end=line.no,
+            line_end=max(line.no, line.end_no),
         )
         self.plan.items.append(self.open_item)
 
@@ -212,13 +248,61 @@ class _PlanBuilder:
         self.stack[-1] = (style, label, (value + 1) if value is not None else None)
 
     def prose(self, line: _Line) -> None:
-        if self.open_item is not None and is_prose(line.raw):
-            self.open_item.text += "\n" + line.raw
-            self.open_item.line_end = line.no
+        item = self.open_item
+        if item is not None and is_cut(item.text):
+            _join_cut(item, line, self.plan)
+        elif item is not None and (is_prose(line.raw) or _FIELD_LINE.match(line.match)):
+            item.text += "\n" + line.raw
+            item.line_end = line.no
         else:
             self.open_item = None
             if not self.plan.items and is_prose(line.raw):
                 self.preamble.append(line.raw)
+
+
+def _heading_label(line: _Line) -> str:
+    """How a heading is shown in a task's section path: `一、总体要求`, `第三章 构建…`,
+    `专栏2 实施…` (a chapter or box number is a word of its own, so it keeps a space)."""
+    if line.style in ("chapter", "box"):
+        number = re.sub(r"\s+", "", line.label)
+        return f"{number} {line.rest}"
+    return f"{line.label}{line.rest}"
+
+
+# A line that carries an item's other fields (owners or deadline) on a line of its own:
+# `责任单位：省公安厅、省司法厅` under the item it belongs to.
+_FIELD_LINE = re.compile(
+    r"^[(〔【]?\s*(责任单位|责任部门|牵头单位|牵头部门|配合单位|配合部门|参与单位|协办单位|"
+    r"完成时限|完成时间|时间节点|时限要求|时限)\s*[:：]"
+)
+# Sentence-final (or clause-final) punctuation, and closing brackets and quotes: text that
+# ends in one of these is complete; anything else was cut.
+_COMPLETE_END = "。；;！!？?：:）)〕】》”’\"'…"
+
+
+def is_cut(text: str) -> bool:
+    """Whether a paragraph stops mid-sentence: the first half of a page-break split.
+
+    Text exported from a paginated document breaks a paragraph at the page end, leaving a
+    blank line, sometimes in the middle of a word (`…违法犯` / `罪专项行动…`).
+
+    >>> is_cut("开展打击侵犯知识产权违法犯"), is_cut("加强保护。"), is_cut("(持续推进)")
+    (True, False, False)
+    >>> is_cut("目标值 5.67"), is_cut("")
+    (False, False)
+    """
+    t = text.rstrip()
+    if not t:
+        return False
+    last = t[-1]
+    return last not in _COMPLETE_END and ("\u4e00" <= last <= "\u9fff" or last in "、，,“‘《（(—")
+
+
+def _join_cut(item: ParsedItem, line: _Line, plan: ParsedPlan) -> None:
+    """Join the rest of a paragraph cut by a page break to its first part, without a break."""
+    item.text += line.raw
+    plan.page_breaks.append(line.no)
+    item.line_end = line.no
 
 
 def _int_to_cn(n: int) -> str:
@@ -260,13 +344,14 @@ def _find_title(lines: list[_Line], is_appendix: bool) -> tuple[str, int]:
         if ln.style is not None or _NOISE.search(ln.raw):
             break
         text = ln.raw
-        if re.search(r"(关于|关于贯彻|关于印发)$", text) and i + 1 < len(head):
+        if re.search(r"(关于|关于贯彻|关于印发)$", ln.match) and i + 1 < len(head):
             text = text + head[i + 1].raw
-        stripped = re.sub(r"[（(][^）)]*[）)]$", "", text).strip()
+        matched = _simplified(text)
+        stripped = re.sub(r"[（(][^）)]*[）)]$", "", matched).strip()
         if _DOC_TYPE.search(stripped[-6:] if len(stripped) >= 6 else stripped) and not _SENTENCE_END.search(text):
-            if text.startswith("关于印发") and "的通知" in text:
+            if matched.startswith("关于印发") and "的通知" in matched:
                 continue
-            if "印发" in text and "《" in text:
+            if "印发" in matched and "《" in text:
                 m = re.search(r"《(.+)》", text)
                 if m:
                     return m.group(1), ln.no
@@ -286,10 +371,10 @@ def _find_issuer(lines: list[_Line], title: str) -> str | None:
         text = ln.raw.strip()
         if text == title or _SENTENCE_END.search(text) or _NOISE.search(text):
             continue
-        if len(text) <= 40 and all(_ISSUER_SUFFIX.search(part) for part in text.split()):
+        if len(text) <= 40 and all(_ISSUER_SUFFIX.search(part) for part in _simplified(text).split()):
             return text
-    m = re.match(r"^(.+?)关于", title)
-    if m and _ISSUER_SUFFIX.search(m.group(1).split()[-1]):
+    m = re.match(r"^(.+?)(?:关于|關于|關於)", title)
+    if m and m.group(1).split() and _ISSUER_SUFFIX.search(_simplified(m.group(1).split()[-1])):
         return m.group(1).strip()
     return None
 
@@ -338,14 +423,24 @@ def _find_coordinating_office(text: str) -> dict[str, str]:
     return offices
 
 
-def parse_lines(raw_lines: list[str]) -> ParsedDocument:
-    """Parse the lines of a decoded document (index 0 is line 1)."""
+def parse_lines(raw_lines: list[str], *, title_hint: tuple[int, str] | None = None) -> ParsedDocument:
+    """Parse the lines of a decoded document (index 0 is line 1).
+
+    ``title_hint`` is ``(line, title)`` recovered from page debris (:func:`repair.page_title`)
+    for a document whose title line did not survive; it is used only when the main plan
+    has no title of its own.
+    """
     lines = [_classify(i + 1, raw.replace("\xa0", " ").strip()) for i, raw in enumerate(raw_lines)]
+    _mark_table_of_contents(lines)
+    _mark_footnotes(lines)
+    lines = _flatten_task_tables(lines)
     plans: list[ParsedPlan] = []
     parent: ParsedPlan | None = None
     document_date = _find_issue_date(lines)
     for is_appendix, part in _split_plans(lines):
         title, title_line = _find_title(part, is_appendix)
+        if not title and not is_appendix and title_hint is not None:
+            title_line, title = title_hint
         issuer = _find_issuer(part, title) if not is_appendix else None
         # An appendix may carry its own date under its title; otherwise the document's.
         issued = _find_issue_date(part, tail=False) if is_appendix else None
@@ -364,13 +459,271 @@ def parse_lines(raw_lines: list[str]) -> ParsedDocument:
             line_start=part[0].no,
             line_end=part[-1].no,
         )
-        _walk(plan, [ln for ln in part if ln.no > title_line])
+        body = [ln for ln in part if ln.no > title_line and not ln.skip]
+        _walk(plan, body)
+        if not any(not is_context(item.section) for item in plan.items):
+            _walk_paragraphs(plan, body)
+        if plan.page_breaks:
+            shown = "、".join(str(n) for n in plan.page_breaks[:8]) + ("…" if len(plan.page_breaks) > 8 else "")
+            plan.repairs.append(
+                f"合并被分页截断的段落 {len(plan.page_breaks)} 处（第{shown}行）/ "
+                f"rejoined {len(plan.page_breaks)} paragraphs split by page breaks"
+            )
         plan.target_years = sorted({int(y) for y in _TARGET_YEAR.findall(normalise(plan.preamble))})
         plans.append(plan)
         if not is_appendix:
             parent = plan
     whole = "\n".join(raw_lines)
-    return ParsedDocument(plans=plans, coordinating_office=_find_coordinating_office(whole))
+    return ParsedDocument(
+        plans=plans, coordinating_office=_find_coordinating_office(whole), lead_first=_lists_lead_first(whole)
+    )
+
+
+_LEAD_FIRST_RULE = re.compile(r"[列排](?:在|于)?(?:第一|首)位(?:的|者)?(?:单位|部门)?(?:为|是)牵头")
+_NO_ORDER_RULE = re.compile(r"(?:排名|排序|顺序)不分先后")
+
+
+def _lists_lead_first(text: str) -> bool:
+    """Whether the first unit of an undifferentiated owner list leads.
+
+    The genre's convention, often printed (`列第一位者为牵头单位`); a document that says its
+    lists are in no order (`排名不分先后`) makes every listed unit a lead.
+
+    >>> _lists_lead_first("（注：列第一位者为牵头单位）"), _lists_lead_first("排名不分先后")
+    (True, False)
+    >>> _lists_lead_first("")
+    True
+    """
+    m = _simplified(text)
+    if _LEAD_FIRST_RULE.search(m):
+        return True
+    return not _NO_ORDER_RULE.search(m)
+
+
+# --------------------------------------------------------------------------- passes
+
+_TOC_HEAD = re.compile(r"^目\s*录$")
+# A contents entry: a short heading, then dot leaders or a gap, then its page number.
+_TOC_ENTRY = re.compile(r"^(?P<text>.{2,40}?)(?:\s*[.．·…]{2,}\s*|[\t\u3000]+|\s{2,}|\s)(?P<page>\d{1,3})$")
+_TOC_LEADERS = re.compile(r"[.．·…]{4,}\s*\d{1,3}$")
+
+
+def _is_toc_entry(line: _Line) -> bool:
+    m = _TOC_ENTRY.match(line.norm)
+    return m is not None and not _SENTENCE_END.search(m.group("text"))
+
+
+def _mark_table_of_contents(lines: list[_Line]) -> None:
+    """Mark the table of contents: the 目录 line and the entries after it, each ending in a
+    page number (`第一章 规划背景\t4`), and any heading with dot leaders (`一、总则……3`).
+
+    Its entries repeat the headings of the body; read as headings they would open sections
+    with no content, read as items they would be tasks."""
+    in_toc = False
+    for line in lines:
+        if _TOC_HEAD.match(line.match):
+            in_toc, line.skip = True, True
+            continue
+        if in_toc:
+            if not line.raw:
+                continue
+            if _is_toc_entry(line):
+                line.skip = True
+                continue
+            in_toc = False
+        if _TOC_LEADERS.search(line.norm) and not _SENTENCE_END.search(line.norm[:-4]):
+            line.skip = True
+
+
+def _mark_footnotes(lines: list[_Line]) -> None:
+    """Footnotes are not items: a line opened by a circled number (①) whose marker already
+    appeared inside an earlier line (`每万人口高价值发明专利拥有量 ^①`)."""
+    seen: set[str] = set()
+    for line in lines:
+        if line.style == "circled" and line.raw[:1] in seen:
+            line.style, line.skip = None, True
+            continue
+        seen.update(ch for ch in line.raw[1:] if "①" <= ch <= "⑳")
+
+
+_SERIAL_HEAD = re.compile(r"^(序\s*号|编\s*号)$")
+_SERIAL = re.compile(r"^(\d{1,3})[、.．]?$")
+_COLUMN = re.compile(r"(任务|内容|措施|事项|工作|单位|部门|时限|时间|期限|进度|备注|目标|指标|分工|成果)")
+_TASK_COLUMN = re.compile(r"(任务|内容|措施|事项|工作)")
+_TIME_COLUMN = re.compile(r"(时限|时间|期限|进度)")
+_OWNER_COLUMN = re.compile(r"(单位|部门|责任)")
+
+
+def _column_label(header: str) -> str:
+    """The clause label a column's cells are written under: owners and deadlines in the
+    words the owner grammar reads (牵头单位 / 配合单位 / 责任单位), others by their header.
+
+    >>> [_column_label(h) for h in ("牵头单位", "配合部门", "责任单位", "完成时限", "备注")]
+    ['牵头单位', '配合单位', '责任单位', '完成时限', '备注']
+    """
+    h = _simplified(header).replace(" ", "")
+    if _TIME_COLUMN.search(h):
+        return "完成时限"
+    if "牵头" in h:
+        return "牵头单位"
+    if re.search(r"(配合|协办|参与|协助)", h):
+        return "配合单位"
+    if _OWNER_COLUMN.search(h):
+        return "责任单位"
+    return h
+
+
+def _row_line(serial: _Line, cells: list[_Line], columns: list[str]) -> _Line:
+    """One task-table row as an item line: `N.任务（牵头单位：X；配合单位：Y）（2021年底前）`.
+
+    The task cell is the text; owner columns become one bracket of labelled fields (the owner
+    grammar keeps lead and support apart and leaves other fields out); the deadline column a
+    bracket of its own, as plans print it.
+    """
+    labels = [_column_label(c) for c in columns]
+    task_at = next((i for i, c in enumerate(columns) if _TASK_COLUMN.search(_simplified(c))), 0)
+    placed = _place_cells([c.raw for c in cells], labels, task_at)
+    task = placed.get(task_at, "")
+    fields: list[str] = []
+    deadline = ""
+    for i, value in sorted(placed.items()):
+        if i == task_at or not value:
+            continue
+        if labels[i] == "完成时限":
+            deadline = value
+        else:
+            fields.append(f"{labels[i]}：{value}")
+    if task and not _SENTENCE_END.search(task[-1]):
+        task += "。"  # the cell is the task's sentence; its clauses follow it
+    raw = f"{serial.raw.rstrip('、.．')}.{task}"
+    if fields:
+        raw += f"（{'；'.join(fields)}）"
+    if deadline:
+        raw += f"（{deadline}）"
+    line = _classify(serial.no, raw)
+    line.table_row = True
+    line.end_no = cells[-1].no if cells else serial.no
+    return line
+
+
+def _place_cells(cells: list[str], labels: list[str], task_at: int) -> dict[int, str]:
+    """Column index of each cell of a row that may have lost its empty cells.
+
+    A full row maps one to one. A shorter one is placed in order, a column being skipped
+    when the cell plainly belongs further on: a timing phrase goes to the deadline column,
+    anything else not — so `任务 / 省公安厅 / 2023年6月底前` under 任务 / 牵头 / 配合 / 时限
+    leaves 配合单位 empty.
+
+    >>> _place_cells(["甲", "省公安厅", "2023年底前"], ["任务", "牵头单位", "配合单位", "完成时限"], 0)
+    {0: '甲', 1: '省公安厅', 3: '2023年底前'}
+    """
+    from tracker.extract.deadlines import looks_like_deadline
+
+    if len(cells) >= len(labels):
+        return dict(enumerate(cells[: len(labels)]))
+    placed: dict[int, str] = {}
+    col = 0
+    for k, cell in enumerate(cells):
+        left = len(cells) - k  # cells still to place, this one included
+        while col < len(labels) and len(labels) - col > left:
+            is_time = labels[col] == "完成时限"
+            if col == task_at or is_time == looks_like_deadline(cell):
+                break
+            col += 1
+        if col >= len(labels):
+            break
+        placed[col] = cell
+        col += 1
+    return placed
+
+
+def _flatten_task_tables(lines: list[_Line]) -> list[_Line]:
+    """Rewrite task tables (序号 / 任务 / 责任单位 / 完成时限 …) as one item line per row.
+
+    Word tables and web tables reach the grammar one cell per line (see
+    :mod:`tracker.extract.reading`), and text copies keep a row per line with tabs. A table
+    is recognised by its header: 序号 then column names. Rows are numbered 1, 2, 3 …; a row
+    holds at most one line per column, since empty cells are dropped.
+    """
+    out: list[_Line] = []
+    i = 0
+    while i < len(lines):
+        line = lines[i]
+        cells = [c.strip() for c in line.raw.split("\t")] if "\t" in line.raw else []
+        if len(cells) >= 3 and _SERIAL_HEAD.match(cells[0]) and _task_header(cells[1:]):
+            i = _tab_rows(lines, i + 1, cells[1:], out)
+            continue
+        if _SERIAL_HEAD.match(line.match):
+            columns: list[str] = []
+            j = i + 1
+            while j < len(lines) and len(columns) < 8:
+                cell = lines[j].raw
+                if cell and len(cell) <= 12 and _COLUMN.search(_simplified(cell)) and not _SERIAL.match(cell):
+                    columns.append(cell)
+                    j += 1
+                elif not cell:
+                    j += 1
+                else:
+                    break
+            if len(columns) >= 2 and _task_header(columns):
+                i = _cell_rows(lines, j, columns, out)
+                continue
+        out.append(line)
+        i += 1
+    return out
+
+
+def _task_header(columns: list[str]) -> bool:
+    return any(_TASK_COLUMN.search(_simplified(c)) for c in columns)
+
+
+def _tab_rows(lines: list[_Line], i: int, columns: list[str], out: list[_Line]) -> int:
+    """Rows of a tab-separated task table from line index ``i``; returns where it ends."""
+    while i < len(lines):
+        line = lines[i]
+        if not line.raw:
+            i += 1
+            continue
+        cells = [c.strip() for c in line.raw.split("\t")]
+        if len(cells) < 2 or not _SERIAL.match(cells[0]):
+            break
+        row = _classify(line.no, cells[0])
+        parts = [_Line(no=line.no, raw=c, norm=normalise(c)) for c in cells[1:]]
+        out.append(_row_line(row, parts, columns))
+        i += 1
+    return i
+
+
+def _cell_rows(lines: list[_Line], i: int, columns: list[str], out: list[_Line]) -> int:
+    """Rows of a one-cell-per-line task table from line index ``i``; returns where it ends."""
+    expected = 1
+    while i < len(lines):
+        while i < len(lines) and not lines[i].raw:
+            i += 1
+        if i >= len(lines):
+            break
+        m = _SERIAL.match(lines[i].raw)
+        if not m or int(m.group(1)) != expected:
+            break
+        serial = lines[i]
+        cells: list[_Line] = []
+        i += 1
+        while i < len(lines) and len(cells) < len(columns):
+            cell = lines[i]
+            if not cell.raw:
+                i += 1
+                continue
+            nxt = _SERIAL.match(cell.raw)
+            if (nxt and int(nxt.group(1)) == expected + 1) or (cell.style is not None and _is_heading(cell)):
+                break
+            cells.append(cell)
+            i += 1
+        out.append(_row_line(serial, cells, columns))
+        expected += 1
+    return i
+
+
+# --------------------------------------------------------------------------- walking
 
 
 def _walk(plan: ParsedPlan, lines: list[_Line]) -> None:
@@ -379,7 +732,7 @@ def _walk(plan: ParsedPlan, lines: list[_Line]) -> None:
     for idx, line in enumerate(lines):
         if not line.raw:
             continue
-        if _NOISE.search(line.raw) and line.style is None:
+        if _NOISE.search(line.match) and line.style is None:
             builder.open_item = None
             continue
         if line.style is not None:
@@ -392,6 +745,7 @@ def _walk(plan: ParsedPlan, lines: list[_Line]) -> None:
         if (
             plan.items
             and builder.open_item is not None
+            and not is_cut(builder.open_item.text)
             and _looks_like_title(line.raw)
             and _next_is_item(lines, idx)
         ):
@@ -409,3 +763,111 @@ def _next_is_item(lines: list[_Line], idx: int) -> bool:
             continue
         return ln.style is not None and not _is_heading(ln)
     return False
+
+
+# Chapters and sections that set the scene rather than assign work: in a plan without
+# numbered tasks their paragraphs are background, guiding ideas and targets, not tasks.
+# The heading is the word itself, or the word after a short qualifier (规划背景, 编制背景);
+# `夯实知识产权高质量发展基础` is a chapter of work that merely ends like one.
+_CONTEXT_HEADING = re.compile(
+    r"^.{0,4}(背景|总体要求|指导思想|基本原则|工作原则|主要目标|发展目标|总体目标|工作目标|目标要求|"
+    r"发展基础|面临形势|发展形势|发展环境|发展现状|现状|重要意义|总体思路)$"
+)
+_TABLE_ROW = re.compile(r"\t.*\t")
+
+
+def is_context(section: list[str]) -> bool:
+    """Whether a heading path lies in a scene-setting chapter or section (its items state
+    aims and principles, not work with a deadline).
+
+    >>> is_context(["第一章 规划背景", "一、发展基础"]), is_context(["第四章 强化保护", "二、加强司法保护"])
+    (True, False)
+    >>> is_context(["第六章 夯实知识产权高质量发展基础"]), is_context(["第二章 总体要求", "三、主要目标"])
+    (False, True)
+    """
+    return any(_CONTEXT_HEADING.search(_simplified(_heading_text(label))) for label in section)
+
+
+def _heading_text(label: str) -> str:
+    """A heading label without its number: `第一章 规划背景` → `规划背景`, `三、主要目标` → `主要目标`."""
+    line = _classify(0, label)
+    return line.rest.strip() if line.style is not None else label.strip()
+
+
+def _paragraph_number(stack: list[tuple[str, str, int | None]], index: int) -> str:
+    """The reference of a paragraph task: its headings' numbers and its place under them.
+
+    `4.2.1` is the first paragraph of 第四章 二、; `专栏3.2` the second action of box 3 (boxes
+    are numbered through the whole plan).
+
+    >>> _paragraph_number([("chapter", "", 4), ("cn", "", 2)], 1)
+    '4.2.1'
+    >>> _paragraph_number([("chapter", "", 4), ("cn", "", 3), ("box", "", 3)], 2)
+    '专栏3.2'
+    """
+    box = next((value for style, _, value in reversed(stack) if style == "box"), None)
+    if box is not None:
+        return f"专栏{box}.{index}"
+    parts = [str(value) for _, _, value in stack if value is not None]
+    return ".".join([*parts, str(index)])
+
+
+def _walk_paragraphs(plan: ParsedPlan, lines: list[_Line]) -> None:
+    """Paragraph mode, for plans that number headings but not tasks (a 十四五 plan).
+
+    Every prose paragraph under a section is a task, its first sentence the headline
+    (`完善知识产权司法保护体制机制。…`). Paragraphs before the first heading and under
+    scene-setting headings (:func:`is_context`) are the preamble; table rows (tab-separated
+    cells, an indicator table) and short unpunctuated lines are not paragraphs. A box
+    (专栏N) holds the paragraphs after it until the next heading: a flattened text keeps no
+    mark of where the box frame ended.
+    """
+    plan.items.clear()
+    plan.page_breaks.clear()
+    stack: list[tuple[str, str, int | None]] = []
+    preamble: list[str] = []
+    count = 0  # paragraphs under the innermost heading
+    open_item: ParsedItem | None = None
+    for line in lines:
+        if not line.raw:
+            continue
+        if line.style is not None:
+            open_item = None
+            for i, (style, _, _) in enumerate(stack):
+                if style == line.style:
+                    del stack[i:]
+                    break
+            stack.append((line.style, _heading_label(line), line.value))
+            count = 0
+            continue
+        if _NOISE.search(line.match) or _TABLE_ROW.search(line.raw):
+            open_item = None
+            continue
+        if open_item is not None and is_cut(open_item.text):
+            _join_cut(open_item, line, plan)
+            continue
+        if open_item is not None and _FIELD_LINE.match(line.match):
+            open_item.text += "\n" + line.raw
+            open_item.line_end = line.no
+            continue
+        open_item = None
+        section = [label for _, label, _ in stack]
+        paragraph = is_prose(line.raw) or (len(line.raw) >= 30 and is_cut(line.raw))
+        if not stack or is_context(section):
+            if paragraph:
+                preamble.append(line.raw)
+            continue
+        if not paragraph or line.match.rstrip().endswith(":"):
+            continue
+        count += 1
+        open_item = ParsedItem(
+            number=_paragraph_number(stack, count),
+            value=None,
+            style="paragraph",
+            section=section,
+            text=line.raw,
+            line_start=line.no,
+            line_end=line.no,
+        )
+        plan.items.append(open_item)
+    plan.preamble = "\n".join(preamble)

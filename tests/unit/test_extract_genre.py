@@ -1,0 +1,303 @@
+"""The genre's grammar, rule by rule, on small synthetic documents.
+
+Each test is one rule of how implementation plans are written (owner clauses, numbering,
+tables, five-year plans without numbered tasks, page breaks, traditional script), checked
+through :func:`extract_document`, the path every file takes.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+
+from tracker.extract.owners import Lexicon, _LexUnit
+from tracker.extract.pipeline import ExtractedPlan, ExtractedTask, extract_document
+from tracker.extract.structure import is_cut, parse_lines
+
+
+def extract(text: str, **kwargs: object) -> list[ExtractedPlan]:
+    return extract_document(text.strip("\n"), source_name="test.txt", **kwargs)  # type: ignore[arg-type]
+
+
+def tasks_of(text: str, **kwargs: object) -> dict[str, ExtractedTask]:
+    [plan] = extract(text, **kwargs)
+    return {t.number: t for t in plan.tasks}
+
+
+def owners(task: ExtractedTask) -> list[tuple[str, str, str]]:
+    return [(o.name, o.role, o.provenance) for o in task.owners]
+
+
+HEAD = "某省知识产权重点工作方案（2021—2022年）\n一、重点任务\n"
+
+
+# --------------------------------------------------------------------------- owner clauses
+
+
+@pytest.mark.parametrize(
+    "item",
+    ["1.加强保护。（责任单位：省公安厅、省法院）", "1.加强保护。〔责任单位：省公安厅、省法院〕"],
+)
+def test_responsibility_bracket_in_either_bracket_style(item: str) -> None:
+    task = tasks_of(HEAD + item)["1"]
+    assert owners(task) == [("省公安厅", "lead", "stated"), ("省法院", "support", "stated")]
+    assert task.title == "加强保护"
+
+
+def test_lead_and_support_labels_are_kept_apart() -> None:
+    task = tasks_of(HEAD + "1.开展专项行动。（牵头单位：省公安厅；配合单位：省检察院、省法院）")["1"]
+    assert owners(task) == [
+        ("省公安厅", "lead", "stated"), ("省检察院", "support", "stated"), ("省法院", "support", "stated")]
+
+
+def test_units_then_fuze_first_listed_leads_when_the_document_says_so() -> None:
+    doc = HEAD.replace("一、", "（注：列第一位者为牵头单位）\n一、") + "1.加强商标保护。（省市场监管局、省公安厅负责）"
+    task = tasks_of(doc)["1"]
+    assert owners(task) == [("省市场监管局", "lead", "stated"), ("省公安厅", "support", "stated")]
+
+
+def test_lists_in_no_order_make_every_listed_unit_a_lead() -> None:
+    doc = HEAD.replace("一、", "（责任单位排名不分先后）\n一、") + "1.加强商标保护。（省市场监管局、省公安厅负责）"
+    task = tasks_of(doc)["1"]
+    assert [o.role for o in task.owners] == ["lead", "lead"]
+
+
+def test_duty_division_is_a_group_owner() -> None:
+    task = tasks_of(HEAD + "1.落实责任。各有关部门按职责分工负责。")["1"]
+    assert owners(task) == [("各有关部门", "lead", "stated")]
+    assert task.owners[0].is_group
+
+
+def test_convene_with_names_lead_and_support() -> None:
+    task = tasks_of(HEAD + "1.加强协作。省公安厅会同省检察院负责。")["1"]
+    assert owners(task) == [("省公安厅", "lead", "stated"), ("省检察院", "support", "stated")]
+
+
+@pytest.mark.parametrize(
+    ("item", "due_text", "due", "names"),
+    [
+        ("1.完善制度。（2021年6月底前完成；责任单位：省司法厅）", "2021年6月底前完成", date(2021, 6, 30), ["省司法厅"]),
+        ("1.加强执法。（省公安厅牵头，2021年底前）", "2021年底前", date(2021, 12, 31), ["省公安厅"]),
+        ("1.加强执法。（责任单位：省公安厅；完成时限：2022年3月底前）", "2022年3月底前", date(2022, 3, 31), ["省公安厅"]),
+    ],
+)
+def test_deadline_and_owners_in_one_bracket_in_either_order(
+    item: str, due_text: str, due: date, names: list[str]
+) -> None:
+    task = tasks_of(HEAD + item)["1"]
+    assert task.deadline is not None and task.deadline.raw == due_text
+    assert (task.due, task.due_source) == (due, "stated")
+    assert [o.name for o in task.owners] == names
+
+
+def test_owners_on_their_own_line_after_the_item() -> None:
+    tasks = tasks_of(HEAD + "1.完善机制。建立联络制度。\n责任单位：省发展改革委、省财政厅\n2.开展培训。举办培训班。")
+    assert owners(tasks["1"]) == [("省发展改革委", "lead", "stated"), ("省财政厅", "support", "stated")]
+    assert (tasks["1"].line_start, tasks["1"].line_end) == (3, 4)
+    assert tasks["2"].owners == []
+
+
+def test_other_fields_in_the_bracket_are_not_owners() -> None:
+    task = tasks_of(HEAD + "1.开展试点。（适用范围：全省各州市；责任单位：省商务厅）")["1"]
+    assert owners(task) == [("省商务厅", "lead", "stated")]
+
+
+# --------------------------------------------------------------------------- deadlines
+
+
+def test_deadline_stated_inside_the_sentence_counts() -> None:
+    task = tasks_of(HEAD + "1.推进工作。该项工作于2021年4月底前完成。")["1"]
+    assert (task.due, task.due_source) == (date(2021, 4, 30), "stated")
+
+
+def test_staged_deadlines_are_milestones_and_the_last_is_due() -> None:
+    task = tasks_of(HEAD + "1.分步实施。2021年6月底前出台办法，2022年底前全面推开。")["1"]
+    assert task.deadline is not None
+    assert task.deadline.milestones == (date(2021, 6, 30), date(2022, 12, 31))
+    assert task.due == date(2022, 12, 31)
+    assert task.deadline.raw == "2021年6月底前出台办法，2022年底前"
+
+
+def test_target_year_in_a_sentence_is_not_a_deadline_but_the_plan_horizon() -> None:
+    doc = "某省规划\n到2025年，知识产权强省建设取得进展。\n一、重点任务\n1.培育品牌。到2025年，新增地理标志100个。"
+    task = tasks_of(doc)["1"]
+    assert (task.due, task.due_source) == (date(2025, 12, 31), "plan")
+
+
+@pytest.mark.parametrize("sep", ["—", "－", "-", "至"])
+def test_window_separators_and_full_width_digits(sep: str) -> None:
+    task = tasks_of(HEAD + f"1.开展行动。（２０２１年３月{sep}６月）")["1"]
+    assert (task.start, task.due) == (date(2021, 3, 1), date(2021, 6, 30))
+
+
+def test_stray_spaces_inside_numbers() -> None:
+    task = tasks_of(HEAD + "1.开展行动。（2021 年 12 月底前完成）")["1"]
+    assert task.due == date(2021, 12, 31)
+
+
+# --------------------------------------------------------------------------- numbering
+
+
+@pytest.mark.parametrize("mark", ["1.", "1、", "１．", "(1)"])
+def test_arabic_numbering_forms_are_items(mark: str) -> None:
+    [plan] = extract(HEAD + f"{mark}加强保护。开展行动。")
+    assert [t.key for t in plan.tasks] == ["1"]
+
+
+def test_chinese_numbered_lines_are_items_when_they_carry_a_sentence() -> None:
+    [plan] = extract("某县工作方案（2021—2022年）\n一、加强组织领导。成立领导小组。\n二、加强督查。定期开展检查。")
+    assert [(t.number, t.title) for t in plan.tasks] == [("一", "加强组织领导"), ("二", "加强督查")]
+
+
+def test_numbering_restarting_in_each_section_keeps_keys_unique() -> None:
+    [plan] = extract(HEAD + "1.甲。内容。\n2.乙。内容。\n二、保障措施\n1.丙。内容。")
+    assert [t.key for t in plan.tasks] == ["1", "2", "2.1"]
+    assert plan.tasks[2].section == "二、保障措施"
+
+
+def test_task_table_one_cell_per_line() -> None:
+    doc = HEAD + "\n".join([
+        "序号", "重点任务", "牵头单位", "配合单位", "完成时限",
+        "1", "加强商标保护", "省市场监管局", "省公安厅、省法院", "2021年底前",
+        "2", "开展专项行动", "省公安厅", "2022年6月底前",  # its 配合单位 cell is empty
+        "二、保障措施", "（一）加强领导。成立领导小组。",
+    ])
+    tasks = tasks_of(doc)
+    one, two = tasks["1"], tasks["2"]
+    assert one.title == "加强商标保护" and one.due == date(2021, 12, 31)
+    assert owners(one) == [
+        ("省市场监管局", "lead", "stated"), ("省公安厅", "support", "stated"), ("省法院", "support", "stated")]
+    assert (one.line_start, one.line_end) == (8, 12)
+    assert owners(two) == [("省公安厅", "lead", "stated")] and two.due == date(2022, 6, 30)
+    assert tasks["（一）"].section == "二、保障措施"
+
+
+def test_task_table_with_tab_separated_rows() -> None:
+    doc = HEAD + "序号\t工作任务\t责任单位\t完成时间\n1\t加强商标保护\t省市场监管局、省公安厅\t2021年底前\n2\t开展专项行动\t省公安厅\t持续推进"
+    tasks = tasks_of(doc)
+    assert owners(tasks["1"])[0] == ("省市场监管局", "lead", "stated")
+    assert tasks["1"].due == date(2021, 12, 31)
+    assert tasks["2"].ongoing
+
+
+# --------------------------------------------------------------------------- five-year plans
+
+FIVE_YEAR_PLAN = """
+某市“十四五”知识产权发展规划
+
+目 录
+第一章 发展基础\t1
+第二章 重点任务\t3
+一、加强保护……………………3
+
+第一章 规划背景
+一、发展现状
+“十三五”期间，全市专利授权量达到1.2万件①，取得显著成效。
+二、面临形势
+当前知识产权工作面临新形势新任务新要求。
+第二章 重点任务
+一、加强保护
+完善司法保护体制机制。推动设立知识产权法庭，健全技术调查官制度，加强审判
+
+队伍建设。
+提升行政保护效能。开展专项执法行动。
+专栏1 专项行动
+春雷行动。针对重点领域开展专项整治。
+剑网行动。开展网络版权专项整治。
+指标\t单位\t2025年
+专利拥有量\t件\t100
+二、强化运用
+加快专利转化运用。推进专利开放许可。
+①专利授权量指发明、实用新型和外观设计授权总量。
+"""
+
+
+def test_paragraph_mode_makes_each_paragraph_under_a_section_a_task() -> None:
+    [plan] = extract(FIVE_YEAR_PLAN)
+    assert plan.slug.endswith("-2021-2025")
+    assert [(t.number, t.title) for t in plan.tasks] == [
+        ("2.1.1", "完善司法保护体制机制"),
+        ("2.1.2", "提升行政保护效能"),
+        ("专栏1.1", "春雷行动"),
+        ("专栏1.2", "剑网行动"),
+        ("2.2.1", "加快专利转化运用"),
+    ]
+    box = plan.tasks[2]
+    assert box.section == "第二章 重点任务 / 一、加强保护 / 专栏1 专项行动"
+    assert all(t.due == date(2025, 12, 31) for t in plan.tasks)
+
+
+def test_paragraph_mode_skips_contents_background_footnotes_and_table_rows() -> None:
+    [plan] = extract(FIVE_YEAR_PLAN)
+    texts = "\n".join(t.text for t in plan.tasks)
+    for absent in ("发展基础", "“十三五”期间", "面临新形势", "授权总量", "专利拥有量"):
+        assert absent not in texts
+
+
+def test_a_paragraph_cut_by_a_page_break_is_joined() -> None:
+    [plan] = extract(FIVE_YEAR_PLAN)
+    first = plan.tasks[0]
+    assert first.text.endswith("加强审判队伍建设。")
+    assert (first.line_start, first.line_end) == (15, 17)
+    assert any("1 处" in r for r in plan.repairs)
+
+
+@pytest.mark.parametrize(
+    ("text", "cut"),
+    [("开展打击侵犯知识产权违法犯", True), ("加强保护。", False), ("(持续推进)", False), ("目标值 5.67", False)],
+)
+def test_is_cut(text: str, cut: bool) -> None:
+    assert is_cut(text) is cut
+
+
+def test_numbered_plans_are_not_read_in_paragraph_mode() -> None:
+    [plan] = extract(HEAD + "1.加强保护。开展行动。\n这是对上一项的补充说明，不是新任务。")
+    assert [t.number for t in plan.tasks] == ["1"]
+    assert "补充说明" in plan.tasks[0].text
+
+
+def test_footnote_marker_used_earlier_is_not_an_item() -> None:
+    doc = parse_lines(["某计划", "一、重点", "1.加强保护①。开展行动。", "①保护指行政保护和司法保护。"])
+    assert [i.number for i in doc.plans[0].items] == ["1"]
+    assert "司法保护" not in doc.plans[0].items[0].text
+
+
+# --------------------------------------------------------------------------- script, region, title
+
+
+TRADITIONAL = """
+青海省知識產權工作方案（2022—2023年）
+一、重點任務
+1.開展打擊侵權假冒“昆侖”行動。（責任單位：省公安廳、省市場監管局）
+2.加強海關保護。
+3.完善制度。（2022年6月底前完成）
+三、組織保障
+（一）加強考核。省市場監管局負責統籌推進。
+"""
+
+
+def test_traditional_clauses_are_matched_simplified_and_stored_as_printed() -> None:
+    tasks = tasks_of(TRADITIONAL)
+    assert owners(tasks["1"]) == [("省公安廳", "lead", "stated"), ("省市場監管局", "support", "stated")]
+    assert owners(tasks["（一）"]) == [("省市場監管局", "lead", "stated")]
+    assert tasks["3"].due == date(2022, 6, 30)
+    assert tasks["（一）"].section == "三、組織保障"
+
+
+def lexicon() -> Lexicon:
+    return Lexicon(units=[_LexUnit("省公安厅", (), ("昆仑",), ("海关",), ())], regions=("yunnan",))
+
+
+def test_lexicon_infers_only_for_plans_of_its_region() -> None:
+    yunnan = TRADITIONAL.replace("青海省", "云南省")
+    assert owners(tasks_of(yunnan, lexicon=lexicon())["2"]) == [("省公安厅", "lead", "inferred")]
+    assert tasks_of(TRADITIONAL, lexicon=lexicon())["2"].owners == []
+
+
+def test_title_recovered_from_page_debris_names_the_plan() -> None:
+    text = "\n(2021年12月31日)\n一、重點任務\n1.加強保護。開展行動。"
+    [plan] = extract(text, title_hint=(1, "關于貫徹落實《綱要(2021—2035年)》的實施意見"))
+    assert plan.title == "關于貫徹落實《綱要(2021—2035年)》的實施意見"
+    assert (plan.period_start, plan.period_end) == (date(2021, 1, 1), date(2035, 12, 31))
+    assert plan.issued_on == date(2021, 12, 31)
