@@ -313,3 +313,20 @@ def confirm(engine: Engine, task_id: int, change: Change, *, unit: str | None = 
             s.execute(sa.update(owner_t).where(owner_t.c.id == o["id"]).values(provenance="assigned"))
             history.append(("owner", _owner_label(o["name"], o["role"], "inferred"), _owner_label(o["name"], o["role"], "assigned")))
         return _write(s, task_id, change, {}, history)
+
+
+def configure_plan(engine: Engine, slug: str, *, review_months: int | None = None, trigger_days: int | None = None) -> dict[str, int]:
+    """Per-plan settings: how often ongoing tasks are reviewed (months; quarterly = 3) and
+    how many days after a condition is met its task falls due. Returns the settings now."""
+    if review_months is not None and not 1 <= review_months <= 12:
+        raise UsageError(f"督办周期须为 1–12 个月 / review interval must be 1–12 months, got {review_months}")
+    if trigger_days is not None and not 0 <= trigger_days <= 3650:
+        raise UsageError(f"触发期限须为 0–3650 天 / trigger days must be 0–3650, got {trigger_days}")
+    with write_session(engine) as s:
+        row = s.execute(sa.select(plan_t.c.id, plan_t.c.review_months, plan_t.c.trigger_days).where(plan_t.c.slug == slug)).first()
+        if row is None:
+            raise NotFoundError(f"没有代号为“{slug}”的规划 / no plan {slug!r} (see: tracker plans)")
+        values = {k: v for k, v in (("review_months", review_months), ("trigger_days", trigger_days)) if v is not None}
+        if values:
+            s.execute(sa.update(plan_t).where(plan_t.c.id == row.id).values(**values, updated_at=utcnow()))
+        return {"review_months": values.get("review_months", row.review_months), "trigger_days": values.get("trigger_days", row.trigger_days)}

@@ -322,7 +322,25 @@ def scorecard_cmd(
         make_console().print(render_table(headers, table, title=as_of_title(day, c.language), max_widths={0: 30}))
 
 
+def plan_cmd(
+    ctx: typer.Context,
+    slug: Annotated[str, typer.Argument(help="规划代号 / plan slug")],
+    review_months: Annotated[Optional[int], typer.Option("--review-months", help="持续推进任务督办周期（月，默认 3）/ review ongoing tasks every N months")] = None,
+    trigger_days: Annotated[Optional[int], typer.Option("--trigger-days", help="条件满足后多少天到期（默认 90）/ due N days after a condition is met")] = None,
+) -> None:
+    """查看或设置规划的督办周期与触发期限 / show or set a plan's review interval and trigger days.
+
+    Example: tracker plan yunnan-2020-2021 --review-months 6
+    """
+    from tracker.changes import configure_plan
+    from tracker.cli import _ctx
+
+    settings = configure_plan(_ctx(ctx).engine(), slug, review_months=review_months, trigger_days=trigger_days)
+    typer.echo(f"{slug}\treview_months={settings['review_months']}\ttrigger_days={settings['trigger_days']}")
+
+
 def register(app: typer.Typer) -> None:
+    app.command("plan")(plan_cmd)
     app.command("set")(set_cmd)
     app.command("assign")(assign_cmd)
     app.command("unassign")(unassign_cmd)

@@ -276,8 +276,9 @@ def _state(
         after_met = (lambda d: d is not None and due is not None and d > due) if met_then_ongoing else (lambda d: d is not None)
         if after_met(win.last) and not any(d > win.cycle_start for d in record_dates):
             light, lateness, days_late = "red", "review_overdue", (as_of - win.last).days  # type: ignore[operator]
-        if lateness is None and after_met(win.next):
+        if after_met(win.next):
             next_review = win.next
+        if lateness is None and after_met(win.next):
             days_left = (win.next - as_of).days  # type: ignore[operator]
             if days_left <= q.yellow_days and not any(d > win.current_start for d in record_dates):
                 light = "yellow"

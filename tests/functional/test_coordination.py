@@ -152,3 +152,22 @@ def test_summary_by_plan_and_section_and_unknown_by(seeded: Engine) -> None:
     assert sum(len(g.overdue) for g in by_section.groups) == late
     with pytest.raises(UsageError):
         summarise(states, date(2021, 1, 1), "colour")
+
+
+def test_plan_review_interval_is_configurable(seeded: Engine) -> None:
+    from tracker.changes import configure_plan
+
+    as_of = date(2020, 5, 15)  # quarterly: the 2020-03-31 review was missed
+    ref = "yunnan-2020-2021:10"
+    quarterly = {s.ref: s for s in task_states(seeded, StateQuery(as_of=as_of))}[ref]
+    assert (quarterly.lateness, quarterly.next_review) == ("review_overdue", date(2020, 6, 30))
+    assert configure_plan(seeded, "yunnan-2020-2021", review_months=6) == {"review_months": 6, "trigger_days": 90}
+    half_yearly = {s.ref: s for s in task_states(seeded, StateQuery(as_of=as_of))}[ref]
+    assert (half_yearly.lateness, half_yearly.next_review) == (None, date(2020, 6, 30))
+    assert configure_plan(seeded, "yunnan-2020-2021", trigger_days=30)["trigger_days"] == 30
+    trigger(seeded, resolve_task(seeded, "yunnan-2020-2021:1"), date(2021, 6, 1), ALICE)
+    assert _task(seeded, "yunnan-2020-2021:1").due == date(2021, 7, 1)
+    with pytest.raises(UsageError):
+        configure_plan(seeded, "yunnan-2020-2021", review_months=0)
+    with pytest.raises(NotFoundError):
+        configure_plan(seeded, "nowhere", review_months=3)
