@@ -277,9 +277,35 @@ def start_cmd(ctx: typer.Context) -> None:
         typer.echo(f"首次运行，导入 {c.settings.seeds_dir} / first run: importing seeds", err=True)
         report = import_paths(engine, [c.settings.seeds_dir], lexicon=_lexicon())
         print_import_report(report, lang=c.language, stream=sys.stderr)
+    if sys.stdin.isatty() and sys.stdout.isatty():  # a person at a terminal: the TUI
+        _run_tui(c, None, None)
+        return
     from tracker.services import TaskFilter, list_tasks
 
     _print_tasks(list_tasks(engine, TaskFilter()), OutputFormat.table, c.language)
+
+
+# ---------------------------------------------------------------- tui
+@app.command("tui")
+def tui_cmd(
+    ctx: typer.Context,
+    as_of: Annotated[Optional[str], typer.Option("--as-of", help="以该日期查看 / review the plans as of DATE (default today)")] = None,
+    lang: Annotated[Optional[str], typer.Option("--lang", help="界面语言 zh|en（默认按 TRACKER_LANG 或系统语言）/ zh or en (default: TRACKER_LANG, else the locale)")] = None,
+) -> None:
+    """打开协调员终端界面 / open the coordinators' terminal UI.
+
+    Example: tracker tui --as-of 2021-01-01 --lang en
+    """
+    c = _ctx(ctx)
+    _run_tui(c, _date(as_of), lang)
+
+
+def _run_tui(c: Context, as_of: date | None, lang: str | None) -> None:
+    """The TUI on this context's database. Imported here: the core never needs Textual."""
+    from tui.app import make_app
+    from tui.i18n import resolve_lang
+
+    make_app(c.engine(), c.settings, lang=resolve_lang(lang or c.lang), as_of=as_of).run()
 
 
 # ---------------------------------------------------------------- db / locate
@@ -325,6 +351,9 @@ def locate_cmd(ctx: typer.Context) -> None:
 from tracker.cli_coordination import register as _register_coordination  # noqa: E402
 
 _register_coordination(app)
+from tracker.cli_feeds import register as _register_feeds  # noqa: E402
+
+_register_feeds(app)
 from tracker.cli_indicators import register as _register_indicators  # noqa: E402
 
 _register_indicators(app)
@@ -353,10 +382,22 @@ def main() -> None:
         else:
             typer.echo(f"错误 / error: {exc}", err=True)
         sys.exit(int(getattr(exc, "exit_code", 2)))
+    except BrokenPipeError:  # `tracker tasks | head`: the reader left; nothing to report
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        sys.exit(1)
+    except OSError as exc:  # the environment, not a bug: a folder that cannot be made, a full disk
+        where = f": {exc.filename}" if exc.filename else ""
+        typer.echo(f"错误 / error: 文件读写失败 / file system error: {exc.strerror or exc}{where}", err=True)
+        sys.exit(1)
     except Exception as exc:  # database driver errors
-        from sqlalchemy.exc import OperationalError, ProgrammingError
+        import sqlite3
 
-        if isinstance(exc, OperationalError | ProgrammingError):
+        from sqlalchemy.exc import DatabaseError as DriverError
+        from sqlalchemy.exc import InternalError, OperationalError, ProgrammingError
+
+        # The bare DatabaseError class is sqlite3's "file is not a database"; IntegrityError
+        # and the other subclasses mean a bug and keep their traceback.
+        if isinstance(exc, OperationalError | ProgrammingError | InternalError | sqlite3.OperationalError) or type(exc) is DriverError:
             from tracker.errors import DatabaseError
 
             err = DatabaseError.from_exception(exc)
