@@ -33,7 +33,10 @@ def main() -> None:
         except ConflictError as exc:
             print(json.dumps({"task": tid, "ok": False, "seen": seen.version, "message": str(exc)}, ensure_ascii=False))
         else:
-            print(json.dumps({"task": tid, "ok": True, "seen": seen.version, "version": result.version, "progress": progress}))
+            # changed=False: another coordinator had set the same value meanwhile, so there was
+            # nothing to write (set_status is idempotent) and no History row; not a lost update.
+            print(json.dumps({"task": tid, "ok": True, "seen": seen.version, "version": result.version,
+                              "progress": progress, "changed": bool(result.fields)}))
         sys.stdout.flush()
     engine.dispose()
 

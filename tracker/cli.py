@@ -351,6 +351,9 @@ def locate_cmd(ctx: typer.Context) -> None:
 from tracker.cli_coordination import register as _register_coordination  # noqa: E402
 
 _register_coordination(app)
+from tracker.cli_backup import register as _register_backup  # noqa: E402
+
+_register_backup(app)
 from tracker.cli_feeds import register as _register_feeds  # noqa: E402
 
 _register_feeds(app)

@@ -36,9 +36,9 @@ def make_engine(url: str) -> Engine:
     except Exception as exc:  # sqlalchemy raises ArgumentError with a long text
         raise DatabaseError(f"数据库地址无效 / invalid database URL: {url}") from exc
     if parsed.get_backend_name() == "sqlite":
-        database = parsed.database
-        if database and database != ":memory:":
-            parent = Path(database).expanduser().resolve().parent
+        file = sqlite_file(parsed)
+        if file is not None:
+            parent = file.parent
             if not parent.is_dir():
                 raise DatabaseError(
                     f"数据库目录不存在 / database directory does not exist: {parent}"
@@ -49,6 +49,32 @@ def make_engine(url: str) -> Engine:
         _configure_sqlite(engine)
         return engine
     return sa.create_engine(url, pool_pre_ping=True)
+
+
+def sqlite_file(url: sa.engine.URL) -> Path | None:
+    """The file behind a SQLite URL, or None for an in-memory database.
+
+    SQLite URI filenames (``sqlite:///file:PATH?mode=ro&uri=true``, how a database is opened
+    read-only) name the file after ``file:``; without this the ``file:`` prefix was taken
+    for a directory and every read-only URL was refused as "directory does not exist".
+
+    >>> sqlite_file(sa.engine.make_url("sqlite:////srv/t.db"))
+    PosixPath('/srv/t.db')
+    >>> sqlite_file(sa.engine.make_url("sqlite:///file:/srv/t.db?mode=ro&uri=true"))
+    PosixPath('/srv/t.db')
+    >>> sqlite_file(sa.engine.make_url("sqlite:///file:mem?mode=memory&uri=true")) is None
+    True
+    """
+    database = url.database
+    if not database or database == ":memory:":
+        return None
+    if str(url.query.get("uri", "")).lower() in ("true", "1") and database.startswith("file:"):
+        if url.query.get("mode") == "memory":
+            return None
+        database = database[len("file:"):].split("?", 1)[0]
+        if database.startswith("//"):  # file:///path or file://localhost/path
+            database = "/" + database[2:].partition("/")[2]
+    return Path(database).expanduser().resolve()
 
 
 def _configure_sqlite(engine: Engine) -> None:
@@ -133,11 +159,34 @@ def head_revision() -> str:
     return head
 
 
+def _at_head(engine: Engine) -> bool:
+    """Whether the stored revision is the head, asked without Alembic: importing it takes
+    longer than most commands. Any doubt (no version table, an error, a branched history)
+    answers False, and Alembic is asked after all."""
+    from tracker.sqlite_read import migration_head
+
+    head = migration_head()
+    if head is None:
+        return False
+    try:
+        with engine.connect() as conn:
+            rows = [tuple(r) for r in conn.exec_driver_sql("SELECT version_num FROM alembic_version")]
+    except sa.exc.DBAPIError:
+        return False
+    return rows == [(head,)]
+
+
 def ensure_schema(engine: Engine) -> None:
     """Create or migrate the schema when it is not at head; cheap when it is."""
     try:
-        if current_revision(engine) == head_revision():
+        if _at_head(engine) or current_revision(engine) == head_revision():
             return
         upgrade(engine)
-    except sa.exc.OperationalError as exc:
+    except (sa.exc.OperationalError, sa.exc.ProgrammingError, sa.exc.InternalError) as exc:
+        raise DatabaseError.from_exception(exc, engine) from exc
+    except sa.exc.DatabaseError as exc:
+        # The bare class: sqlite3 says "file is not a database" (TRACKER_DB names a document,
+        # or the file is damaged) while connecting; IntegrityError and kin still propagate.
+        if type(exc) is not sa.exc.DatabaseError:
+            raise
         raise DatabaseError.from_exception(exc, engine) from exc

@@ -193,6 +193,16 @@ class FeedServer(ThreadingHTTPServer):
         handler = type("FeedHandler", (FeedHandler,), {"timeout": timeout})
         super().__init__(address, handler)
 
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        """A subscriber that leaves mid-response or stalls past the timeout is routine for a
+        feed server: say so in one line (when verbose), never a traceback on stderr."""
+        exc = sys.exc_info()[1]
+        if isinstance(exc, ConnectionError | TimeoutError | OSError):
+            if self.verbose:
+                print(f"feed client {client_address[0]} left: {type(exc).__name__}", file=sys.stderr)
+            return
+        super().handle_error(request, client_address)
+
     @property
     def url(self) -> str:
         host, port = self.server_address[0], self.server_address[1]

@@ -314,7 +314,7 @@ def _docx_text(data: bytes, path: Path) -> str:
 
     try:
         document = docx.Document(io.BytesIO(data))
-    except (PackageNotFoundError, zipfile.BadZipFile, KeyError, ValueError) as exc:
+    except (PackageNotFoundError, zipfile.BadZipFile, KeyError, ValueError, SyntaxError) as exc:  # lxml's XMLSyntaxError is a SyntaxError
         raise DocumentError(f"无法打开 Word 文档 / not a readable .docx file: {path} ({exc})", path) from None
     lines: list[str] = []
     _docx_block_lines(document.iter_inner_content(), lines)

@@ -1,0 +1,1 @@
+"""Fault tests (issue 7): concurrency, crashes, hostile environments, backup, load, fuzz."""
