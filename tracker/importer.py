@@ -5,14 +5,29 @@ Re-importing a document never duplicates a task and never overwrites what coordi
 the document says, and reports changed source text. An edited version of a plan is matched
 task by task on number *and* text (see :func:`match_tasks`), so an inserted item that shifts
 the numbers does not turn every later task into a "changed" one; a task gone from the
-document is marked withdrawn, never deleted, and restored if it comes back. Each file is imported in one write
-transaction, so an import killed half-way leaves the database as it was before. Rows go in
-with executemany (Core inserts), not one ORM object at a time.
+document is marked withdrawn, never deleted, and restored if it comes back.
+
+Speed (bench/import.py): documents are read and extracted in worker processes, one per core,
+while this process writes, in file order. Writes are batched: one write transaction holds
+up to :data:`BATCH_FILES` files (or :data:`BATCH_TASKS` tasks), each file inside its own
+savepoint, so an import killed half-way leaves every file either fully imported or not at
+all, and a file that fails to store leaves the files before it committed, as one
+transaction per file did. A dry run still rolls back file by file. Rows go in with
+executemany (Core inserts), not one ORM object at a time.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import difflib
+import multiprocessing
+import os
+import threading
+import time
+from collections import deque
+from collections.abc import Iterator
+from concurrent.futures import Future, ProcessPoolExecutor
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -21,8 +36,8 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
-from tracker.db import write_session
 from tracker.errors import DocumentImportError
+from tracker.extract.indicators import ExtractedIndicator, extract_indicators
 from tracker.extract.owners import Lexicon, OwnerRef
 from tracker.extract.pipeline import ExtractedPlan, ExtractedTask, extract_document
 from tracker.extract.reading import DocumentError, read_document
@@ -160,6 +175,118 @@ def _flag_damaged(plans: list[ExtractedPlan], lines: tuple[int, ...]) -> None:
                 )
 
 
+BATCH_FILES = 50  # files per write transaction (each in a savepoint of its own)
+BATCH_TASKS = 5000  # … or fewer, once this many tasks are waiting to commit
+
+
+@dataclass
+class _Extracted:
+    """What a worker hands back for one file: the source, its plans and its indicators."""
+
+    source: LoadedSource
+    plans: list[ExtractedPlan]
+    indicators: list[ExtractedIndicator]
+
+
+def _extract_for_import(path: Path, lexicon: Lexicon | None) -> _Extracted | str:
+    """Everything of one file that needs no database; an unreadable file gives its error."""
+    try:
+        source, plans = extract_file(path, lexicon)
+    except DocumentImportError as exc:
+        return str(exc)
+    return _Extracted(source, plans, extract_indicators(source.text))
+
+
+_worker_lexicon: Lexicon | None = None
+_ORPHAN_POLL_S = 0.2
+
+
+def _init_worker(lexicon: Lexicon | None, parent: int) -> None:
+    """Set up an extraction worker: the lexicon, and a watch on the importer.
+
+    An importer killed outright (``kill -9``, the OOM killer) cannot stop its pool, and
+    workers waiting for their next file would wait forever; each worker therefore leaves as
+    soon as its parent is gone.
+    """
+    global _worker_lexicon
+    _worker_lexicon = lexicon
+
+    def watch() -> None:
+        while os.getppid() == parent:
+            time.sleep(_ORPHAN_POLL_S)
+        os._exit(1)
+
+    threading.Thread(target=watch, name="orphan-watch", daemon=True).start()
+
+
+def _extract_in_worker(path: Path) -> _Extracted | str:
+    result = _extract_for_import(path, _worker_lexicon)
+    if isinstance(result, _Extracted):  # the writer needs the text no more: not sent back
+        result.source = dataclasses.replace(result.source, text="")
+    return result
+
+
+def _worker_count(files: int, workers: int | None) -> int:
+    """Processes to extract with: one per core by default, never more than files; none when
+    this process runs other threads (a TUI), which forking could deadlock."""
+    if workers is None:
+        workers = os.cpu_count() or 1
+        if threading.active_count() > 1 or "fork" not in multiprocessing.get_all_start_methods():
+            workers = 1
+    return max(1, min(workers, files))
+
+
+def _extracted(files: list[Path], lexicon: Lexicon | None, workers: int) -> Iterator[tuple[Path, _Extracted | str]]:
+    """Each file's extraction, in file order; from a pool of worker processes when
+    ``workers`` > 1, which keep only a few files ahead of the writer (so a corpus of
+    thousands of documents never waits in memory)."""
+    if workers <= 1:
+        for path in files:
+            yield path, _extract_for_import(path, lexicon)
+        return
+    context = multiprocessing.get_context("fork")
+    with ProcessPoolExecutor(workers, mp_context=context, initializer=_init_worker, initargs=(lexicon, os.getpid())) as pool:
+        ahead: deque[tuple[Path, Future[_Extracted | str]]] = deque()
+        pending = iter(files)
+        for path in pending:
+            ahead.append((path, pool.submit(_extract_in_worker, path)))
+            if len(ahead) >= 4 * workers:
+                break
+        while ahead:
+            path, future = ahead.popleft()
+            result = future.result()
+            nxt = next(pending, None)
+            if nxt is not None:
+                ahead.append((nxt, pool.submit(_extract_in_worker, nxt)))
+            yield path, result
+
+
+@contextmanager
+def _write_batch(engine: Engine) -> Iterator[tuple[Session, Any]]:
+    """A write transaction (BEGIN IMMEDIATE on SQLite, see tracker.db.write_session) and
+    its session; committed when the block ends, rolled back on an exception."""
+    with engine.connect() as conn:
+        conn.info["write"] = True
+        try:
+            transaction = conn.begin()
+        finally:
+            conn.info.pop("write", None)
+        with transaction, Session(bind=conn, expire_on_commit=False) as session:
+            yield session, transaction
+            session.flush()
+
+
+def _store_file(
+    session: Session, item: _Extracted, lexicon: Lexicon | None, units: dict[str, int], report: ImportReport
+) -> None:
+    for i, plan in enumerate(item.plans):
+        plan_report = store_plan(session, plan, item.source, lexicon, units=units)
+        if i == 0:  # the document's repairs are reported once, with its first plan
+            plan_report.repairs = item.source.repair_notes + plan_report.repairs
+        report.plans.append(plan_report)
+    report.indicators.update(store_document_indicators(session, item.plans, item.source.text, items=item.indicators))
+
+
 def import_paths(
     engine: Engine,
     paths: list[Path],
@@ -167,38 +294,99 @@ def import_paths(
     lexicon: Lexicon | None = None,
     dry_run: bool = False,
     progress: Any = None,
+    workers: int | None = None,
 ) -> ImportReport:
-    """Import documents; one transaction per file. A bad file is reported and skipped."""
+    """Import documents, each file all or nothing. A bad file is reported and skipped.
+
+    ``workers``: processes extracting documents (default: one per core; 1 extracts here).
+    """
     report = ImportReport(dry_run=dry_run)
     files = collect_documents(paths)
-    for path in files:
-        try:
-            source, plans = extract_file(path, lexicon)
-        except DocumentImportError as exc:
-            report.errors.append(str(exc))
-            if progress:
-                progress(path)
-            continue
-        with write_session(engine) as session:
-            for i, plan in enumerate(plans):
-                plan_report = store_plan(session, plan, source, lexicon)
-                if i == 0:  # the document's repairs are reported once, with its first plan
-                    plan_report.repairs = source.repair_notes + plan_report.repairs
-                report.plans.append(plan_report)
-            report.indicators.update(store_document_indicators(session, plans, source.text))
-            if dry_run:
-                session.rollback()
-        if progress:
-            progress(path)
+    batch: list[tuple[Path, _Extracted | str]] = []
+    tasks = 0
+    for path, result in _extracted(files, lexicon, _worker_count(len(files), workers)):
+        batch.append((path, result))
+        if isinstance(result, _Extracted):
+            tasks += sum(len(p.tasks) for p in result.plans)
+        if dry_run or len(batch) >= BATCH_FILES or tasks >= BATCH_TASKS:
+            _write(engine, batch, lexicon, report, dry_run, progress)
+            batch, tasks = [], 0
+    if batch:
+        _write(engine, batch, lexicon, report, dry_run, progress)
     return report
 
 
-def _unit_ids(session: Session, owners: list[OwnerRef], lexicon: Lexicon | None) -> dict[str, int]:
+def _write(
+    engine: Engine,
+    batch: list[tuple[Path, _Extracted | str]],
+    lexicon: Lexicon | None,
+    report: ImportReport,
+    dry_run: bool,
+    progress: Any,
+) -> None:
+    """Store a batch of files in one transaction, each in a savepoint: a file that fails
+    rolls back alone, the files before it are committed, and the error goes on up."""
+    if any(isinstance(result, _Extracted) for _, result in batch):
+        units: dict[str, int] = {}  # unit name → id, within this transaction
+        with _write_batch(engine) as (session, transaction):
+            for _, result in batch:
+                if not isinstance(result, _Extracted):
+                    continue
+                try:
+                    with session.begin_nested():
+                        _store_file(session, result, lexicon, units, report)
+                except BaseException:
+                    transaction.commit()
+                    raise
+            if dry_run:
+                session.rollback()
+    for path, result in batch:
+        if isinstance(result, str):
+            report.errors.append(result)
+        if progress:
+            progress(path)
+
+
+def _insert_rows(session: Session, table: sa.Table, rows: list[dict[str, Any]]) -> None:
+    """``INSERT`` many rows of one shape, as Core would store them.
+
+    On SQLite the rows go straight to the driver's executemany, each value converted by the
+    column type's own bind processor (dates and times written exactly as SQLAlchemy writes
+    them): Core's per-row parameter handling costs more than SQLite's insert itself. Other
+    databases take Core's batched multi-row inserts.
+    """
+    if not rows:
+        return
+    conn = session.connection()
+    if conn.dialect.name != "sqlite":
+        session.execute(sa.insert(table), rows)
+        return
+    names = list(rows[0])
+    quote = conn.dialect.identifier_preparer.quote
+    columns = []
+    for name in names:  # column by column: map() and zip() run in C
+        values = [row[name] for row in rows]
+        # The processor SQLAlchemy itself applies to each bound value of that column type.
+        processor = table.c[name].type._cached_bind_processor(conn.dialect)
+        columns.append(list(map(processor, values)) if processor else values)
+    sql = f"INSERT INTO {quote(table.name)} ({', '.join(quote(n) for n in names)}) VALUES ({', '.join('?' * len(names))})"
+    conn.exec_driver_sql(sql, list(zip(*columns, strict=True)))
+
+
+def _unit_ids(
+    session: Session, owners: list[OwnerRef], lexicon: Lexicon | None, known: dict[str, int] | None = None
+) -> dict[str, int]:
+    """Unit name → id for ``owners``, creating the units not stored yet. ``known`` holds the
+    ids already looked up in this transaction (a batch of files names the same units)."""
+    known = {} if known is None else known
     names = sorted({o.name for o in owners})
     if not names:
         return {}
-    existing = dict(session.execute(sa.select(unit_t.c.name, unit_t.c.id).where(unit_t.c.name.in_(names))).all())
-    missing = [n for n in names if n not in existing]
+    unknown = [n for n in names if n not in known]
+    if not unknown:
+        return known
+    existing = dict(session.execute(sa.select(unit_t.c.name, unit_t.c.id).where(unit_t.c.name.in_(unknown))).all())
+    missing = [n for n in unknown if n not in existing]
     if missing:
         groups = {o.name for o in owners if o.is_group}
         alias_map = lexicon.aliases() if lexicon else {}
@@ -207,7 +395,8 @@ def _unit_ids(session: Session, owners: list[OwnerRef], lexicon: Lexicon | None)
         existing.update(
             dict(session.execute(sa.select(unit_t.c.name, unit_t.c.id).where(unit_t.c.name.in_(missing))).all())
         )
-    return existing
+    known.update(existing)
+    return known
 
 
 def _task_row(plan_id: int, t: ExtractedTask, now: Any) -> dict[str, Any]:
@@ -300,6 +489,8 @@ def _similar_pairs(
     is rewritten, so pairs are screened first: by shared character pairs (texts that are 75%
     alike share far more than a third of their bigrams) and by difflib's cheap upper bounds.
     """
+    if not new_ids or not old_ids:  # a first import: nothing to pair, nothing to index
+        return []
     grams_old = {j: _bigrams(old[j][1]) for j in old_ids}
     matcher = difflib.SequenceMatcher(autojunk=False)
     out: list[tuple[float, int, int]] = []
@@ -336,7 +527,14 @@ def _history(task_id: int, field_name: str, old: Any, new: Any, note: str, now: 
     }
 
 
-def store_plan(session: Session, plan: ExtractedPlan, source: LoadedSource, lexicon: Lexicon | None = None) -> PlanReport:
+def store_plan(
+    session: Session,
+    plan: ExtractedPlan,
+    source: LoadedSource,
+    lexicon: Lexicon | None = None,
+    *,
+    units: dict[str, int] | None = None,
+) -> PlanReport:
     now = utcnow()
     report = PlanReport(slug=plan.slug, title=plan.title, source_file=source.path.name, repairs=list(plan.repairs))
     meta = {
@@ -413,18 +611,20 @@ def store_plan(session: Session, plan: ExtractedPlan, source: LoadedSource, lexi
 
     new_tasks = [(t, fresh_rows[i]) for i, t in enumerate(plan.tasks) if i not in pairs]
     if new_tasks:
-        ids = session.execute(
-            sa.insert(task_t).returning(task_t.c.id, sort_by_parameter_order=True), [row for _, row in new_tasks]
-        ).scalars().all()
+        # One executemany, then the new ids by key (unique in the plan): RETURNING in
+        # parameter order would make SQLite insert the rows one statement at a time.
+        _insert_rows(session, task_t, [row for _, row in new_tasks])
+        id_of = dict(session.execute(sa.select(task_t.c.key, task_t.c.id).where(task_t.c.plan_id == plan_id)).all())
+        ids = [id_of[row["key"]] for _, row in new_tasks]
         owners_all = [o for t, _ in new_tasks for o in t.owners]
-        unit_ids = _unit_ids(session, owners_all, lexicon)
+        unit_ids = _unit_ids(session, owners_all, lexicon, units)
         owner_rows = [
             {"task_id": task_id, "unit_id": unit_ids[o.name], "role": o.role, "provenance": o.provenance, "position": k}
             for task_id, (t, _) in zip(ids, new_tasks, strict=True)
             for k, o in enumerate(t.owners)
         ]
         if owner_rows:
-            session.execute(sa.insert(owner_t), owner_rows)
+            _insert_rows(session, owner_t, owner_rows)
         report.added = [t.number for t, _ in new_tasks]
     if history:
         session.execute(sa.insert(history_t), history)

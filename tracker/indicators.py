@@ -167,13 +167,17 @@ class PlanSpan(Protocol):
     line_end: int
 
 
-def store_document_indicators(session: Session, plans: Sequence[PlanSpan], text: str) -> dict[str, int]:
+def store_document_indicators(
+    session: Session, plans: Sequence[PlanSpan], text: str, *, items: list[ExtractedIndicator] | None = None
+) -> dict[str, int]:
     """Extract a document's indicators once and store each under the plan whose line span
     holds it (an appendix is a plan of its own, with targets of its own); return the count
-    per plan slug. Called by the importer inside the file's write transaction."""
+    per plan slug. Called by the importer inside the file's write transaction; ``items``
+    are the indicators when already extracted (by an import worker process)."""
     if not plans:
         return {}
-    items = extract_indicators(text)
+    if items is None:
+        items = extract_indicators(text)
     ids = dict(session.execute(sa.select(plan_t.c.slug, plan_t.c.id).where(plan_t.c.slug.in_([p.slug for p in plans]))).all())
     by_plan: dict[str, list[ExtractedIndicator]] = {p.slug: [] for p in plans}
     for item in items:

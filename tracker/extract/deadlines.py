@@ -17,8 +17,10 @@ from __future__ import annotations
 
 import calendar
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
+from functools import lru_cache
 from typing import Literal
 
 from tracker.extract.numerals import cn_to_int, fold_width
@@ -89,6 +91,21 @@ _YEAR_RANGE = re.compile(
 )
 # What may stand between the two ends of a window.
 _WINDOW_SEP = re.compile(r"份?(?:——|[—–―‐‒~〜\-至到])")
+
+# Every term holds 年, 月 or 季, or is a quarter written Q1–Q4: text without any has none.
+_TERM_HINT = re.compile(r"[年月季]|[Qq][1-4]")
+# Where a non-empty _TERM can start: a year (or 今年 …), else a month, quarter, half or a
+# bare year-end / in-year, read as _TERM reads them when no year precedes (its conditionals
+# take their "no year" branch).
+_TERM_AHEAD = (
+    r"(?=(?:(?<![0-9])[0-9]{4}|(?<![@CN@])[@CN@]{4})年|今年|本年|当年|當年|明年"
+    r"|(?<![0-9])[0-9]{1,2}月|(?<![@CN@十两兩])(?:十[一二]?|[一二三四五六七八九])月"
+    r"|第?(?:(?<![0-9])[1-4]|[一二三四])季度|(?<![A-Za-z])[Qq][1-4](?![0-9])"
+    r"|[上下]半年|(?<![@NB@])年(?:底|末|度?(?:内|內)))"
+).replace("@CN@", _CN_DIGITS).replace("@NB@", _NOT_BARE_YEAR)
+# The next year range or calendar term at or after a position, in one search: what
+# :func:`_scan` would find trying _YEAR_RANGE then _TERM at each position in turn.
+_NEXT_TERM = re.compile(f"{_YEAR_RANGE.pattern}|{_TERM_AHEAD}(?:{_TERM.pattern})", re.VERBOSE)
 
 _RECURRENCE = re.compile(r"每(?P<r>半年|年度?|季度?|个?月|個?月)")
 _RECURRENCE_NAMES: dict[str, Recurrence] = {
@@ -194,21 +211,30 @@ def _term_from_match(m: re.Match[str]) -> _Term | None:
 
 
 def _scan(s: str) -> list[_Segment]:
-    """Every calendar expression in a matching-form string, windows joined, in order."""
+    """Every calendar expression in a matching-form string, windows joined, in order.
+
+    Reads left to right: at each position a year range (`2021—2035年`) if one starts there,
+    else the longest calendar term (_TERM), else the next position. One search of
+    _NEXT_TERM finds the next position where either starts, so text between terms costs
+    nothing; text holding no 年, 月 or 季 at all has none.
+    """
+    if _TERM_HINT.search(s) is None:
+        return []
     terms: list[_Term] = []
     i = 0
-    while i < len(s):
-        yr = _YEAR_RANGE.match(s, i)
-        if yr:
-            a = _Term(int(yr.group("y1")), None, "year", span=(yr.start(), yr.start() + 4))
-            b = _Term(int(yr.group("y2")), None, "year", span=(yr.end() - 5, yr.end()))
+    while True:
+        m = _NEXT_TERM.search(s, i)
+        if m is None:
+            break
+        if m.group("y1") is not None:
+            a = _Term(int(m.group("y1")), None, "year", span=(m.start(), m.start() + 4))
+            b = _Term(int(m.group("y2")), None, "year", span=(m.end() - 5, m.end()))
             terms.extend((a, b))
-            i = yr.end()
+            i = m.end()
             continue
-        m = _TERM.match(s, i)
-        term = _term_from_match(m) if m and m.end() > i else None
-        if term is None:
-            i += 1
+        term = _term_from_match(m)
+        if term is None:  # cannot happen: _TERM_AHEAD only lets non-empty terms through
+            i = m.start() + 1
             continue
         terms.append(term)
         i = term.span[1]
@@ -304,16 +330,18 @@ def _resolve(
     return first[0], second[1], yb
 
 
-def _matching_form(text: str) -> tuple[str, list[int]]:
-    """Width-folded text without whitespace, and each kept character's index in ``text``."""
+_SPACE = re.compile(r"\s")
+
+
+def _matching_form(text: str) -> tuple[str, Sequence[int]]:
+    """Width-folded text without whitespace, and each kept character's index in ``text``.
+
+    Most phrases hold no whitespace: the folded text itself, indexed one to one.
+    """
     folded = fold_width(text)
-    chars: list[str] = []
-    index: list[int] = []
-    for i, ch in enumerate(folded):
-        if not ch.isspace():
-            chars.append(ch)
-            index.append(i)
-    return "".join(chars), index
+    if _SPACE.search(folded) is None:
+        return folded, range(len(folded))
+    return _SPACE.sub("", folded), [i for i, ch in enumerate(folded) if not ch.isspace()]
 
 
 def _strip_brackets(text: str) -> str:
@@ -326,7 +354,10 @@ def _strip_brackets(text: str) -> str:
     return out
 
 
+@lru_cache(maxsize=8192)
 def _parse(phrase: str, ref_year: int | None) -> Deadline:
+    """:func:`parse_deadline`, remembered: plans repeat a handful of phrases (持续推进,
+    2021年12月底前完成) hundreds of times, and a Deadline is immutable."""
     inner = _strip_brackets(phrase)
     s, _ = _matching_form(inner)
     if not s:
@@ -418,6 +449,11 @@ def looks_like_deadline(text: str) -> bool:
     >>> looks_like_deadline("(2021—2035年)"), looks_like_deadline("(云南)")
     (False, False)
     """
+    return _looks_like_deadline(text)
+
+
+@lru_cache(maxsize=8192)
+def _looks_like_deadline(text: str) -> bool:
     s, _ = _matching_form(_strip_brackets(text))
     if not s:
         return False
@@ -450,7 +486,7 @@ def find_deadlines(
     []
     """
     s, index = _matching_form(text)
-    depths = _bracket_depths(text)
+    folded: str | None = None
     out: list[tuple[tuple[int, int], Deadline]] = []
     context_year: int | None = None
     for seg in _scan(s):
@@ -471,7 +507,11 @@ def find_deadlines(
             or (seg.second is not None and any(t.precise for t in terms))
             or any(t.unit == "year" and not t.part and s[t.span[1] - 1] in "内內" for t in terms)
         )
-        if not marked or depths[index[start]] > 0:
+        if not marked:
+            continue
+        if folded is None:
+            folded = fold_width(text)
+        if _depth_at(folded, index[start]) > 0:
             continue
         if prefix is not None:
             start = prefix.start()
@@ -489,20 +529,28 @@ def find_deadlines(
     return out
 
 
-def _bracket_depths(text: str) -> list[int]:
-    """Bracket/《》 nesting depth at each character of ``text``.
+_BRACKET_OR_RESET = re.compile("[" + re.escape(_OPEN + _CLOSE) + "\n\r。]")
+
+
+def _depth_at(folded: str, pos: int) -> int:
+    """Bracket/《》 nesting depth at ``folded[pos]`` (a width-folded text).
 
     Scraped pages leave stray openers (`【字体:`), so depth is reset at every line break and
-    full stop: a bracket never hides the rest of a document.
+    full stop: a bracket never hides the rest of a document. Only the brackets and stops
+    before ``pos`` are visited, from the last line break or full stop on.
+
+    >>> _depth_at("见《规划(2021年)》", 9), _depth_at("(未闭合。2021年", 5)
+    (2, 0)
     """
-    depths: list[int] = []
+    start = max(folded.rfind("\n", 0, pos), folded.rfind("\r", 0, pos), folded.rfind("。", 0, pos)) + 1
     depth = 0
-    for ch in fold_width(text):
-        depths.append(depth)
+    for m in _BRACKET_OR_RESET.finditer(folded, start, pos):
+        ch = m.group()
         if ch in _OPEN:
             depth += 1
-        elif ch in _CLOSE and depth:
-            depth -= 1
-        elif ch in "\n\r。":
+        elif ch in _CLOSE:
+            if depth:
+                depth -= 1
+        else:
             depth = 0
-    return depths
+    return depth

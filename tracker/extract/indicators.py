@@ -256,6 +256,10 @@ def _unique_keys(items: list[ExtractedIndicator]) -> list[ExtractedIndicator]:
 
 
 # ----------------------------------------------------------------------------- tables
+# What separates the cells of a flattened row (see _cells); a line without any is one cell.
+_CELL_BREAK = re.compile(r"\t|\s{2,}|\u3000")
+
+
 def _cells(line: str) -> list[str]:
     """A flattened table row's cells: tab-separated, else separated by two or more spaces."""
     if "\t" in line:
@@ -317,6 +321,8 @@ def _header(cells: list[str]) -> _Columns | None:
 
 def _read_table(lines: list[str], matching: list[str], index: int) -> tuple[list[ExtractedIndicator], set[int]] | None:
     """The indicators of the table whose header is line ``index``, and the lines it spans."""
+    if _CELL_BREAK.search(matching[index]) is None:
+        return None  # one cell at most: no header (it needs three)
     columns = _header(_cells(matching[index]))
     if columns is None:
         return None

@@ -23,6 +23,7 @@ import re
 import tomllib
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 from typing import Literal
 
@@ -92,8 +93,10 @@ _SIMP = (
 )
 assert len(_TRAD) == len(_SIMP) == len(set(_TRAD))
 _T2S = str.maketrans(_TRAD, _SIMP)
+_TRAD_RE = re.compile(f"[{_TRAD}]")
 
 
+@lru_cache(maxsize=8192)
 def _match_form(text: str) -> str:
     """Same-length form of `text` used for matching: width folded, traditional simplified.
 
@@ -104,7 +107,9 @@ def _match_form(text: str) -> str:
     >>> _match_form("（責任單位：省公安廳）"), _match_form("省衛生健康委會同省財政廳")
     ('(责任单位:省公安厅)', '省卫生健康委会同省财政厅')
     """
-    folded = fold_width(text).translate(_T2S)
+    folded = fold_width(text)
+    if _TRAD_RE.search(folded) is not None:  # most plans are simplified: no table lookups
+        folded = folded.translate(_T2S)
     if folded.isascii():
         return folded
     return to_simplified_aligned(folded)
@@ -147,6 +152,10 @@ _GROUP = re.compile(
 _PINYIN = re.compile(r"\((?:[a-zü]|[\u00e0-\u00fc\u0101-\u01dc])+\)")
 
 
+_SPACES = re.compile(r"\s+")
+
+
+@lru_cache(maxsize=8192)
 def _clean_name(raw: str) -> str:
     """A unit name as it is stored: width folded, no spaces or pinyin, full-width brackets.
 
@@ -159,10 +168,11 @@ def _clean_name(raw: str) -> str:
     '省市場監管局'
     """
     name = _PINYIN.sub("", fold_width(raw))
-    name = re.sub(r"\s+", "", name)
+    name = _SPACES.sub("", name)
     return name.replace("(", "（").replace(")", "）")
 
 
+@lru_cache(maxsize=8192)
 def _is_unit_like(name: str) -> bool:
     """True for strings that read as a unit (or a group of units), not as a phrase.
 
@@ -184,6 +194,7 @@ def _is_unit_like(name: str) -> bool:
     return m.startswith("各") and len(m) <= 12
 
 
+@lru_cache(maxsize=8192)
 def is_group_name(name: str) -> bool:
     """True if the name stands for several units rather than one office.
 
@@ -206,18 +217,29 @@ def _trim(m: str, start: int, end: int) -> tuple[int, int]:
     return start, end
 
 
+_SPLIT_TOKEN = re.compile("[" + re.escape(_OPENERS + _CLOSERS) + "、,;和及]|以(?=及)")
+
+
 def _split_spans(m: str, start: int, end: int) -> list[tuple[int, int]]:
     """Spans of the units listed in m[start:end], split at depth 0 on 、,; and 和 及 以及.
 
     和 and 及 split only when the piece before them already ends like a unit, so
-    `省文化和旅游厅` and `省人力资源和社会保障厅` stay whole.
+    `省文化和旅游厅` and `省人力资源和社会保障厅` stay whole. Only brackets and
+    separators are visited.
+
+    >>> m = "省文化和旅游厅、省公安厅以及县法院和各乡镇(街道)"
+    >>> [m[a:b] for a, b in _split_spans(m, 0, len(m))]
+    ['省文化和旅游厅', '省公安厅', '县法院', '各乡镇(街道)']
     """
     spans: list[tuple[int, int]] = []
     depth = 0
     piece = start
-    i = start
-    while i < end:
-        c = m[i]
+    resume = start  # separators inside a 以及 just taken are skipped
+    for token in _SPLIT_TOKEN.finditer(m, start, end):
+        i = token.start()
+        if i < resume:
+            continue
+        c = token.group()
         sep = 0
         if c in _OPENERS:
             depth += 1
@@ -226,18 +248,15 @@ def _split_spans(m: str, start: int, end: int) -> list[tuple[int, int]]:
         elif depth == 0:
             if c in "、,;":
                 sep = 1
-            elif c in "和及" or m.startswith("以及", i):
-                width = 2 if m.startswith("以及", i) else 1
+            else:
+                width = 2 if c == "以" else 1
                 if _ENDS_WITH_SUFFIX.search(m[piece:i]) and m[i + width : end].strip():
                     sep = width
         if sep:
             s, e = _trim(m, piece, i)
             if s < e:
                 spans.append((s, e))
-            i += sep
-            piece = i
-            continue
-        i += 1
+            piece = resume = i + sep
     s, e = _trim(m, piece, end)
     if s < e:
         spans.append((s, e))
@@ -313,6 +332,7 @@ _DEADLINE_HINT = re.compile(
     r"|之前|以前|及时|年度"
 )
 _DEFAULT_GROUP = "各有关部门"
+_LINE_END = re.compile("[\n\r。]")
 
 
 @dataclass
@@ -396,22 +416,41 @@ def _parse_part(
     return "", [], "lead_first"
 
 
+@lru_cache(maxsize=16)
+def _depth0_token(seps: str) -> re.Pattern[str]:
+    return re.compile("[" + re.escape(_OPENERS + _CLOSERS + seps) + "]")
+
+
 def _split_depth0(m: str, start: int, end: int, seps: str) -> list[tuple[int, int]]:
     """[start, end) cut at depth-0 separators (brackets nested inside stay whole)."""
     parts: list[tuple[int, int]] = []
     depth = 0
     piece = start
-    for i in range(start, end):
-        c = m[i]
+    for token in _depth0_token(seps).finditer(m, start, end):
+        c = token.group()
         if c in _OPENERS:
             depth += 1
         elif c in _CLOSERS:
             depth = max(0, depth - 1)
-        elif depth == 0 and c in seps:
-            parts.append((piece, i))
-            piece = i + 1
+        elif depth == 0:
+            parts.append((piece, token.start()))
+            piece = token.start() + 1
     parts.append((piece, end))
     return parts
+
+
+@lru_cache(maxsize=8192)
+def _bracket_fields(
+    text: str, m: str, lead_first: bool, bare_ok: bool
+) -> tuple[tuple[tuple[str, Role], ...], tuple[tuple[str, str], ...]]:
+    """:func:`_parse_fields` of a whole bracket body, remembered (immutably).
+
+    Plans repeat their brackets — the same deadline `(2021年12月底前完成)` or the same
+    `（责任单位：县法院、县检察院）` on item after item — and the fields of a body depend on
+    nothing outside it.
+    """
+    out = _parse_fields(text, m, 0, len(text), lead_first, bare_ok)
+    return tuple(out.owners), tuple(out.extra.items())
 
 
 def _parse_fields(
@@ -463,15 +502,18 @@ def _parse_fields(
     return out
 
 
+_BRACKETS = re.compile("[" + re.escape(_OPENERS + _CLOSERS) + "]")
+
+
 def _bracket_pairs(m: str) -> list[tuple[int, int]]:
     """(open, close) index pairs of balanced brackets, in order of their opening."""
     pairs: list[tuple[int, int]] = []
     stack: list[int] = []
-    for i, c in enumerate(m):
-        if c in _OPENERS:
-            stack.append(i)
-        elif c in _CLOSERS and stack:
-            pairs.append((stack.pop(), i))
+    for token in _BRACKETS.finditer(m):
+        if token.group() in _OPENERS:
+            stack.append(token.start())
+        elif stack:
+            pairs.append((stack.pop(), token.start()))
     return sorted(pairs)
 
 
@@ -481,24 +523,39 @@ _SENTENCE_VERB = re.compile(
     r"(按照职责分工负责|按职责分工负责|牵头负责|负责牵头|分别负责|牵头|会同|负责)(?!人|同志)"
 )
 _SUPPORT_TAIL = ("配合落实", "配合", "参与", "协助")
+_CLAUSE_STOP = re.compile("[" + re.escape(_CLAUSE_STOPS) + "]")
+
+
+_SUBJECT_TOKEN = re.compile("[" + re.escape(_OPENERS + _CLOSERS + _CLAUSE_STOPS) + "]")
+_SUBJECT_ENDS = _OPENERS + _CLAUSE_STOPS
 
 
 def _subject_start(m: str, verb_start: int) -> int:
-    """Start of the clause that ends at verb_start, skipping over bracketed aliases."""
+    """Start of the clause that ends at verb_start, skipping over bracketed aliases.
+
+    Read backwards from the verb: a stop or an opening bracket at depth 0 ends the clause;
+    a closing bracket opens an alias to skip. Usually no bracket closes between the last
+    stop or opener and the verb, and that position is the answer at once.
+
+    >>> m = "为此,省市场监管局(省知识产权局)会同"
+    >>> m[_subject_start(m, len(m) - 2):]
+    '省市场监管局(省知识产权局)会同'
+    """
+    last = max(m.rfind(c, 0, verb_start) for c in _SUBJECT_ENDS)
+    if not any(c in m[last + 1 : verb_start] for c in _CLOSERS):
+        return last + 1
     depth = 0
-    i = verb_start - 1
-    while i >= 0:
-        c = m[i]
+    for token in reversed(list(_SUBJECT_TOKEN.finditer(m, 0, verb_start))):
+        c = token.group()
         if c in _CLOSERS:
             depth += 1
         elif c in _OPENERS:
             if depth == 0:
-                break
+                return token.start() + 1
             depth -= 1
-        elif depth == 0 and c in _CLAUSE_STOPS:
-            break
-        i -= 1
-    return i + 1
+        elif depth == 0:
+            return token.start() + 1
+    return 0
 
 
 def _scan_units(text: str, m: str, pos: int) -> tuple[list[str], int]:
@@ -551,9 +608,8 @@ def _sentence_clauses(text: str, m: str, lead_first: bool) -> list[tuple[int, in
         elif ve < len(m) and m[ve] == ",":
             # `X牵头，Y、Z配合`: the next clause names the supporting units.
             ns = ve + 1
-            ne = ns
-            while ne < len(m) and m[ne] not in _CLAUSE_STOPS:
-                ne += 1
+            stop = _CLAUSE_STOP.search(m, ns)
+            ne = stop.start() if stop else len(m)
             for tail in _SUPPORT_TAIL:
                 if m[ns:ne].rstrip().endswith(tail):
                     ts, te = _strip_subject(m, ns, ns + m[ns:ne].rstrip().rfind(tail))
@@ -623,13 +679,13 @@ def find_owner_clauses(
         bare_ok = (not after or after[0] in "。;,\n") and not _ENDS_WITH_SUFFIX.search(
             m[max(0, op - 8) : op]
         )
-        keep(op, cl + 1, _parse_fields(text, m, op + 1, cl, lead_first, bare_ok))
+        owners, extra = _bracket_fields(text[op + 1 : cl], m[op + 1 : cl], lead_first, bare_ok)
+        keep(op, cl + 1, _Collected(list(owners), dict(extra)))
 
     for label in _LABEL_LINE.finditer(m):
         start = label.start("label")
-        end = start
-        while end < len(m) and m[end] not in "\n\r。":
-            end += 1
+        line_end = _LINE_END.search(m, start)
+        end = line_end.start() if line_end else len(m)
         _, end = _trim(m, start, end)
         if not _overlaps((start, end), taken):
             keep(start, end, _parse_fields(text, m, start, end, lead_first, False))
@@ -643,7 +699,8 @@ def find_owner_clauses(
 
 # --------------------------------------------------------------------------- lexicon
 
-_QUOTES = str.maketrans("", "", "“”‘’\"'「」『』")
+_QUOTES = "“”‘’\"'「」『』"
+_QUOTES_OR_SPACES = re.compile(r"[\s" + re.escape(_QUOTES) + "]+")
 _UNIT_KEYS = {"aliases", "strong_keywords", "keywords", "fallback_keywords"}
 
 
@@ -655,7 +712,7 @@ def _lex_form(text: str) -> str:
     >>> _lex_form('开展 “剑网”、"清源" 行动')
     '开展剑网、清源行动'
     """
-    return re.sub(r"\s+", "", _match_form(text).translate(_QUOTES))
+    return _QUOTES_OR_SPACES.sub("", _match_form(text))
 
 
 @dataclass(frozen=True)
@@ -701,6 +758,11 @@ class Lexicon:
     regions: tuple[str, ...] = ()  # region slugs the lexicon is written for; () = everywhere
     _canon: dict[str, str] = field(default_factory=dict, init=False, repr=False)
     _words: list[tuple[int, int, str]] = field(default_factory=list, init=False, repr=False)
+    # The same words indexed for one pass over a text: the (unit, tier) entries of each word,
+    # the words by first character, and a regex finding the characters that start any.
+    _entries: dict[str, list[tuple[int, int]]] = field(default_factory=dict, init=False, repr=False)
+    _by_first: dict[str, list[str]] = field(default_factory=dict, init=False, repr=False)
+    _starts: re.Pattern[str] | None = field(default=None, init=False, repr=False)
 
     def __post_init__(self) -> None:
         for index, unit in enumerate(self.units):
@@ -718,6 +780,12 @@ class Lexicon:
                 for word in words:
                     if form := _lex_form(word):
                         self._words.append((index, tier, form))
+        for unit_index, tier, word in self._words:
+            self._entries.setdefault(word, []).append((unit_index, tier))
+        for word in self._entries:
+            self._by_first.setdefault(word[0], []).append(word)
+        if self._entries:
+            self._starts = re.compile("[" + re.escape("".join(sorted(self._by_first))) + "]")
         if self.fallback and self.fallback not in {u.name for u in self.units}:
             raise ValueError(f"owner lexicon: fallback {self.fallback!r} is not a unit")
 
@@ -784,21 +852,38 @@ class Lexicon:
         """Canonical name -> aliases, for seeding the Unit table."""
         return {u.name: list(u.aliases) for u in self.units}
 
-    def _hits(self, form: str, tiers: set[int]) -> list[_Hit]:
+    def _all_hits(self, form: str) -> list[_Hit]:
+        """Every occurrence of every keyword in ``form`` (overlapping ones too), all tiers.
+
+        One regex search finds each character that starts some keyword; only the keywords
+        beginning with it are then compared, not the whole lexicon.
+        """
         hits: list[_Hit] = []
-        for unit, tier, word in self._words:
-            if tier not in tiers:
-                continue
-            start = form.find(word)
-            while start >= 0:
-                hits.append(_Hit(unit, tier, start, start + len(word)))
-                start = form.find(word, start + 1)
+        if self._starts is None:
+            return hits
+        for at in self._starts.finditer(form):
+            start = at.start()
+            for word in self._by_first[form[start]]:
+                if form.startswith(word, start):
+                    end = start + len(word)
+                    hits.extend(_Hit(unit, tier, start, end) for unit, tier in self._entries[word])
+        return hits
+
+    @staticmethod
+    def _hits(found: list[_Hit], tiers: set[int]) -> list[_Hit]:
+        hits = [h for h in found if h.tier in tiers]
         # A hit inside a longer hit of another unit is part of that unit's phrase.
-        return [
-            h for h in hits
-            if not any(o.unit != h.unit and o.start <= h.start and h.end <= o.end
-                       and o.end - o.start > h.end - h.start for o in hits)
-        ]
+        spans = [(o.start, o.end, o.end - o.start, o.unit) for o in hits]
+        kept = []
+        for h in hits:
+            start, end, unit = h.start, h.end, h.unit
+            size = end - start
+            for o_start, o_end, o_size, o_unit in spans:
+                if o_size > size and o_start <= start and end <= o_end and o_unit != unit:
+                    break
+            else:
+                kept.append(h)
+        return kept
 
     def infer(self, text: str) -> list[OwnerRef]:
         """Inferred owners of a task's text: the lead first, then supporting units.
@@ -809,8 +894,8 @@ class Lexicon:
         >>> lex.infer("天气晴。")
         []
         """
-        form = _lex_form(text)
-        hits = self._hits(form, {2, 3}) or self._hits(form, {1})
+        found = self._all_hits(_lex_form(text))
+        hits = self._hits(found, {2, 3}) or self._hits(found, {1})
         if not hits:
             if self.fallback:
                 return [OwnerRef(self.fallback, "lead", "inferred", is_group_name(self.fallback))]

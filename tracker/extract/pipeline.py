@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from datetime import date
+from functools import lru_cache
 from pathlib import Path
 
 from tracker.extract.deadlines import Deadline, find_deadlines, looks_like_deadline, parse_deadline
@@ -111,17 +112,29 @@ def _heading_value(label: str) -> str:
     return str(value) if value is not None else ""
 
 
+_STOP = re.compile(r"[。；;]")
+_COMMA = re.compile(r"[,，]")
+
+
 def _first_sentence_end(body: str) -> int:
-    """Index of the first 。/；outside brackets (a bracket's fields have their own ；)."""
+    """Index of the first 。/；outside brackets (a bracket's fields have their own ；).
+
+    Only brackets and stops are visited (one regex search finds each), not every character.
+
+    >>> _first_sentence_end("加强保护（责任单位：甲；乙）。后文；"), _first_sentence_end("无句号")
+    (14, 3)
+    """
     depth = 0
-    for i, ch in enumerate(body):
-        if ch in _OPENERS.values():
+    for m in _BRACKET_OR_STOP.finditer(body):
+        ch = m.group()
+        if ch in _OPENER_CHARS:
             depth += 1
-        elif ch in _OPENERS and depth:
-            depth -= 1
-        elif depth == 0 and ch in "。；;":
-            return i
-    plain = re.search(r"[。；;]", body)  # an unbalanced bracket: fall back to the first stop
+        elif ch in _OPENERS:
+            if depth:
+                depth -= 1
+        elif depth == 0:
+            return m.start()
+    plain = _STOP.search(body)  # an unbalanced bracket: fall back to the first stop
     return plain.start() if plain else len(body)
 
 
@@ -130,9 +143,9 @@ def _title_of(body: str) -> str:
     first = body[: _first_sentence_end(body)]
     first = _strip_trailing_brackets(first).strip()
     if len(first) > 60:
-        m = re.search(r"[,，]", first[8:])
+        m = _COMMA.search(first, 8)
         if m:
-            first = first[: 8 + m.start()]
+            first = first[: m.start()]
     return first or body[:40]
 
 
@@ -143,44 +156,61 @@ def _strip_trailing_brackets(text: str) -> str:
         if span is None:
             return t
         inner = t[span[0] + 1 : span[1] - 1]
-        if not (looks_like_deadline(inner) or find_owner_clauses(t[span[0]:span[1]])):
+        if not (looks_like_deadline(inner) or _has_owner_clause(t[span[0]:span[1]])):
             return t
         t = t[: span[0]].rstrip(" 。")
 
 
+@lru_cache(maxsize=4096)
+def _has_owner_clause(text: str) -> bool:
+    """Whether a bracket (or a part of one) states owners; brackets repeat across items
+    (`（责任单位：县法院、县检察院）`), so the answer is remembered."""
+    return bool(find_owner_clauses(text))
+
+
 _OPENERS = {")": "(", "）": "（", "〕": "〔", "]": "[", "】": "【"}
+_OPENER_CHARS = frozenset(_OPENERS.values())
+_BRACKET = re.compile("[" + re.escape("".join(_OPENERS) + "".join(_OPENERS.values())) + "]")
+_BRACKET_OR_STOP = re.compile("[" + re.escape("".join(_OPENERS) + "".join(_OPENERS.values())) + "。；;]")
 
 
 def _trailing_bracket(text: str) -> tuple[int, int] | None:
-    """Span of the balanced bracket group that ends ``text``, if it ends with one."""
+    """Span of the balanced bracket group that ends ``text``, if it ends with one.
+
+    >>> _trailing_bracket("加强执法（省公安厅（牵头））"), _trailing_bracket("（未闭合") is None
+    ((4, 14), True)
+    """
     t = text.rstrip()
     if not t or t[-1] not in _OPENERS:
         return None
     depth = 0
-    for i in range(len(t) - 1, -1, -1):
-        ch = t[i]
-        if ch in _OPENERS:
+    for m in reversed(list(_BRACKET.finditer(t))):
+        if m.group() in _OPENERS:
             depth += 1
-        elif ch in _OPENERS.values():
+        else:
             depth -= 1
             if depth == 0:
-                return i, len(t)
+                return m.start(), len(t)
     return None
 
 
 def _bracket_groups(text: str) -> list[tuple[int, int]]:
-    """Top-level bracket groups of ``text`` (balanced, nested ones inside)."""
+    """Top-level bracket groups of ``text`` (balanced, nested ones inside).
+
+    >>> _bracket_groups("甲（乙（丙））丁(戊)）")
+    [(1, 7), (8, 11)]
+    """
     groups: list[tuple[int, int]] = []
     depth, start = 0, 0
-    for i, ch in enumerate(text):
-        if ch in _OPENERS.values():
+    for m in _BRACKET.finditer(text):
+        if m.group() in _OPENER_CHARS:
             if depth == 0:
-                start = i
+                start = m.start()
             depth += 1
-        elif ch in _OPENERS and depth > 0:
+        elif depth > 0:
             depth -= 1
             if depth == 0:
-                groups.append((start, i + 1))
+                groups.append((start, m.end()))
     return groups
 
 
@@ -201,7 +231,7 @@ def find_deadline_phrase(body: str) -> str | None:
     """
     match = to_simplified_aligned(body)
     candidates: list[str] = []
-    first_clause_end = re.search(r"[。；;]", body)
+    first_clause_end = _STOP.search(body)
     limit = first_clause_end.start() if first_clause_end else len(body)
     tail = body.rstrip(" 。\n")
     for start, end in _bracket_groups(body):
@@ -226,7 +256,7 @@ def _timing_parts(printed: str, match: str) -> str:
         label = _DEADLINE_LABEL.match(piece)
         if label:  # 完成时限：2022年3月底前 → the phrase without its label
             shown, piece = shown[label.end():], piece[label.end():]
-        if looks_like_deadline(piece) and not _OWNER_WORDS.search(piece) and not find_owner_clauses(piece):
+        if looks_like_deadline(piece) and not _OWNER_WORDS.search(piece) and not _has_owner_clause(piece):
             kept.append(shown.strip())
     if not kept:
         return printed

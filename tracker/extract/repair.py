@@ -28,11 +28,14 @@ against line 12 of the repaired text is line 12 of the file the user has.
 
 from __future__ import annotations
 
+import operator
 import re
 import unicodedata
 from dataclasses import dataclass
 from functools import cache
 from typing import TYPE_CHECKING
+
+from tracker.extract.t2s_changes import CHANGEABLE_RE
 
 if TYPE_CHECKING:
     import opencc
@@ -58,6 +61,7 @@ _RUBY_RE = re.compile(f"([{HAN}])[(（]({_SYLLABLE})[)）]")
 _ORPHAN_READING_RE = re.compile(
     f"(?<=[A-Z?\ufffd])[(（]?[a-zü{_TONED}]*[{_TONED}][a-zü{_TONED}]*[)）]"
 )
+_NOT_HAN_RE = re.compile(f"[^{HAN}]+")
 # A run of non-Han characters between two Han characters: where lost text hides.
 _BETWEEN_HAN_RE = re.compile(f"(?<=[{HAN}])[^{HAN}\\s]{{1,16}}(?=[{HAN}])")
 
@@ -173,15 +177,29 @@ def _classify_line(line: str) -> str | None:
     stripped = line.strip()
     if not stripped:
         return None
-    if _DEBRIS_RULES[0][1].search(stripped):
+    if ">" in stripped and _DEBRIS_RULES[0][1].search(stripped):  # every html remain holds a >
         return "debris"
     if len(stripped) > _MAX_FURNITURE_LEN:
         return None
-    if any(rule.search(stripped) for _, rule in _DEBRIS_RULES[1:]):
+    if _ANY_DEBRIS.search(stripped):
         return "debris"
-    if any(rule.search(stripped) for _, rule in _ARTEFACT_RULES):
+    if _ANY_ARTEFACT.search(stripped):
         return "page-artefact"
     return None
+
+
+def _any_of(rules: tuple[tuple[str, re.Pattern[str]], ...]) -> re.Pattern[str]:
+    """One regex matching where any of ``rules`` matches (one search instead of several)."""
+    return re.compile("|".join(f"(?:{rule.pattern})" for _, rule in rules))
+
+
+_ANY_DEBRIS = _any_of(_DEBRIS_RULES[1:])
+_ANY_ARTEFACT = _any_of(_ARTEFACT_RULES)
+
+
+_COMMA_CAPITAL_RE = re.compile(r",[A-Z]")
+# What a lost-text run must hold: ?, U+FFFD, a tone mark (an orphaned reading) or ,X.
+_LOST_HINT_RE = re.compile(f"[?\ufffd{_TONED}]|,[A-Z]")
 
 
 def _lost_text_spots(line: str) -> list[tuple[int, int]]:
@@ -195,10 +213,12 @@ def _lost_text_spots(line: str) -> list[tuple[int, int]]:
     >>> [line[a:b] for a, b in _lost_text_spots(line)]
     [',F(xiàn)', '?qū)I(yè)']
     """
-    spots = []
+    spots: list[tuple[int, int]] = []
+    if _LOST_HINT_RE.search(line) is None:  # none of the marks below anywhere on the line
+        return spots
     for match in _BETWEEN_HAN_RE.finditer(line):
         run = match.group(0)
-        if "?" in run or "\ufffd" in run or _ORPHAN_READING_RE.search(run) or re.fullmatch(r",[A-Z]", run):
+        if "?" in run or "\ufffd" in run or _ORPHAN_READING_RE.search(run) or _COMMA_CAPITAL_RE.fullmatch(run):
             spots.append(match.span())
     return spots
 
@@ -255,6 +275,9 @@ _STRAY_WORD_RE = re.compile(
 )
 
 
+_STRAY_HINT_RE = re.compile(f"[ \t\u3000]+(?:{'|'.join(_STRAY_WORDS)})[ \t\u3000]+")
+
+
 def _drop_stray_words(number: int, line: str) -> tuple[str, list[Repair]]:
     """Remove lone English function words between Chinese characters (a converter's or a
     page break's leftovers) and report each one, since a character may have been lost there.
@@ -272,6 +295,8 @@ def _drop_stray_words(number: int, line: str) -> tuple[str, list[Repair]]:
         found.append(Repair(number, "stray-word", left + match.group(0) + right, left + right))
         return ""
 
+    if _STRAY_HINT_RE.search(line) is None:  # the word with its blanks is not there at all
+        return line, found
     return _STRAY_WORD_RE.sub(drop, line), found
 
 
@@ -321,9 +346,15 @@ def _converter(config: str) -> opencc.OpenCC:
 def to_simplified(text: str) -> str:
     """Traditional → simplified characters (OpenCC ``t2s``, phrase-aware).
 
-    >>> to_simplified("知識產權強國建設綱要")
-    '知识产权强国建设纲要'
+    Text holding no character OpenCC could change (most lines of a simplified plan) is
+    returned as it is without calling OpenCC: :mod:`tracker.extract.t2s_changes` proves
+    the answer is the same.
+
+    >>> to_simplified("知識產權強國建設綱要"), to_simplified("知识产权")
+    ('知识产权强国建设纲要', '知识产权')
     """
+    if CHANGEABLE_RE.search(text) is None:
+        return text
     return str(_converter("t2s").convert(text))
 
 
@@ -337,6 +368,8 @@ def to_simplified_aligned(text: str) -> str:
     >>> to_simplified_aligned("省市場監管局負責統籌")
     '省市场监管局负责统筹'
     """
+    if CHANGEABLE_RE.search(text) is None:
+        return text
     out: list[str] = []
     for line in text.split("\n"):
         converted = to_simplified(line)
@@ -357,12 +390,13 @@ def is_traditional(text: str) -> bool:
     >>> is_traditional("关于贯彻落实《知识产权强国建设纲要》的实施意见"), is_traditional("abc")
     (False, False)
     """
-    han = re.findall(f"[{HAN}]", text)
-    if not han:
+    if CHANGEABLE_RE.search(text) is None:
+        return False  # nothing OpenCC would change: no character differs
+    original = _NOT_HAN_RE.sub("", text)  # the Han characters, in order
+    if not original:
         return False
-    original = "".join(han)
     converted = to_simplified(original)
     if len(converted) != len(original):  # phrase conversion changed lengths: compare per char
         converted = "".join(to_simplified(ch) for ch in original)
-    changed = sum(1 for a, b in zip(original, converted, strict=False) if a != b)
-    return changed > 0.02 * len(han)
+    changed = sum(map(operator.ne, original, converted))
+    return changed > 0.02 * len(original)

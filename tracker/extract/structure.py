@@ -34,8 +34,10 @@ item's text by :mod:`tracker.extract.deadlines` and :mod:`tracker.extract.owners
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date
+from functools import lru_cache
 
 from tracker.extract.numerals import CN_NUMERAL_CHARS, cn_to_int, normalise
 from tracker.extract.repair import to_simplified
@@ -55,6 +57,11 @@ _NUMBERING: list[tuple[str, re.Pattern[str]]] = [
     ("circled", re.compile(r"^(([①-⑳]))\s*")),
 ]
 
+# First characters each _NUMBERING pattern can match (arabic: also any decimal digit).
+_STYLE_STARTS = {
+    "chapter": "第", "box": "专專", "cn": CN_NUMERAL_CHARS, "pcn": "（(", "parabic": "（(", "arabic": "",
+    "circled": "①②③④⑤⑥⑦⑧⑨⑩⑪⑫⑬⑭⑮⑯⑰⑱⑲⑳",
+}
 _SENTENCE_END = re.compile(r"[。；;！!？?]")
 _APPENDIX = re.compile(r"^附\s*件\s*(\d+|[一二三四五六七八九十]+)?\s*[:：]?\s*(.*)$")
 _DOC_TYPE = re.compile(r"(实施意见|意见|工作方案|实施方案|方案|规划|推进计划|工作计划|行动计划|计划|纲要|办法|要点)")
@@ -134,16 +141,36 @@ def _simplified(text: str) -> str:
     return to_simplified(norm) if not norm.isascii() else norm
 
 
+@lru_cache(maxsize=1024)
+def _styles_for(first: str, norm_first: str) -> tuple[tuple[str, re.Pattern[str]], ...]:
+    r"""The _NUMBERING styles a line can open with, given its first character as printed and
+    folded: 第 a chapter, 专/專 a box, a Chinese numeral, an opening bracket, a digit (\d is
+    any Unicode decimal digit, as str.isdecimal is) or a circled number. Most lines of a
+    plan start otherwise and try none of the patterns.
+
+    >>> [s for s, _ in _styles_for("（", "(")], _styles_for("加", "加")
+    (['pcn', 'parabic'], ())
+    """
+    firsts = [c for c in (first, norm_first) if c]
+    return tuple(
+        (style, pattern) for style, pattern in _NUMBERING
+        if any(c in _STYLE_STARTS[style] or (style == "arabic" and c.isdecimal()) for c in firsts)
+    )
+
+
 def _classify(no: int, raw: str) -> _Line:
     line = _Line(no=no, raw=raw, norm=normalise(raw))
     line.match = to_simplified(line.norm) if not line.norm.isascii() else line.norm
-    for style, pattern in _NUMBERING:
-        m = pattern.match(raw) or pattern.match(line.norm)
-        if not m:
-            continue
-        source = raw if pattern.match(raw) else line.norm
-        m = pattern.match(source)
-        assert m is not None
+    styles = _styles_for(raw[:1], line.norm[:1])
+    if not styles:
+        return line
+    for style, pattern in styles:
+        m = pattern.match(raw)
+        source = raw
+        if m is None:
+            m, source = pattern.match(line.norm), line.norm
+            if m is None:
+                continue
         label = m.group(1).strip()
         rest = source[m.end():].strip()
         if not rest:  # a lone number is no heading
@@ -417,10 +444,33 @@ def _find_coordinating_office(text: str) -> dict[str, str]:
     Plans name the office that coordinates them once, then refer to it by role.
     """
     offices: dict[str, str] = {}
-    for m in _OFFICE.finditer(text):
+    for m in _office_matches(text):
         body = m.group(1) or "领导小组"
         offices[f"{body}办公室"] = m.group(2)
     return offices
+
+
+# The longest _OFFICE match: 领导小组下设 (6) before 办公室, 设在 and 20 characters and 中心 after.
+_OFFICE_BEFORE, _OFFICE_AFTER = 6, 3 + 2 + 20 + 2
+
+
+def _office_matches(text: str) -> list[re.Match[str]]:
+    """What ``_OFFICE.finditer(text)`` finds, searching only around each 办公室.
+
+    Every match holds 办公室 at most six characters after its start, so the pattern is
+    tried in a short window around each occurrence instead of at every character of the
+    document (a regex that opens with optional groups cannot skip ahead by itself).
+    """
+    found: list[re.Match[str]] = []
+    pos = 0
+    while (at := text.find("办公室", pos)) >= 0:
+        m = _OFFICE.search(text, max(pos, at - _OFFICE_BEFORE), at + _OFFICE_AFTER + 1)
+        if m is None or m.start() > at:
+            pos = at + 1
+            continue
+        found.append(m)
+        pos = m.end()
+    return found
 
 
 def parse_lines(raw_lines: list[str], *, title_hint: tuple[int, str] | None = None) -> ParsedDocument:
@@ -431,6 +481,9 @@ def parse_lines(raw_lines: list[str], *, title_hint: tuple[int, str] | None = No
     has no title of its own.
     """
     lines = [_classify(i + 1, raw.replace("\xa0", " ").strip()) for i, raw in enumerate(raw_lines)]
+    # Neither rule spans a line break, nor depends on a line's edges or a no-break space:
+    # the lines' matching forms answer for the whole text.
+    lead_first = _lead_first_in(ln.match for ln in lines)
     _mark_table_of_contents(lines)
     _mark_footnotes(lines)
     lines = _flatten_task_tables(lines)
@@ -474,9 +527,7 @@ def parse_lines(raw_lines: list[str], *, title_hint: tuple[int, str] | None = No
         if not is_appendix:
             parent = plan
     whole = "\n".join(raw_lines)
-    return ParsedDocument(
-        plans=plans, coordinating_office=_find_coordinating_office(whole), lead_first=_lists_lead_first(whole)
-    )
+    return ParsedDocument(plans=plans, coordinating_office=_find_coordinating_office(whole), lead_first=lead_first)
 
 
 _LEAD_FIRST_RULE = re.compile(r"[列排](?:在|于)?(?:第一|首)位(?:的|者)?(?:单位|部门)?(?:为|是)牵头")
@@ -494,10 +545,16 @@ def _lists_lead_first(text: str) -> bool:
     >>> _lists_lead_first("")
     True
     """
-    m = _simplified(text)
-    if _LEAD_FIRST_RULE.search(m):
-        return True
-    return not _NO_ORDER_RULE.search(m)
+    return _lead_first_in([_simplified(text)])
+
+
+def _lead_first_in(matching_forms: Iterable[str]) -> bool:
+    no_order = False
+    for m in matching_forms:
+        if _LEAD_FIRST_RULE.search(m):
+            return True
+        no_order = no_order or bool(_NO_ORDER_RULE.search(m))
+    return not no_order
 
 
 # --------------------------------------------------------------------------- passes
@@ -535,6 +592,9 @@ def _mark_table_of_contents(lines: list[_Line]) -> None:
             line.skip = True
 
 
+_CIRCLED = re.compile("[①-⑳]")
+
+
 def _mark_footnotes(lines: list[_Line]) -> None:
     """Footnotes are not items: a line opened by a circled number (①) whose marker already
     appeared inside an earlier line (`每万人口高价值发明专利拥有量 ^①`)."""
@@ -543,7 +603,7 @@ def _mark_footnotes(lines: list[_Line]) -> None:
         if line.style == "circled" and line.raw[:1] in seen:
             line.style, line.skip = None, True
             continue
-        seen.update(ch for ch in line.raw[1:] if "①" <= ch <= "⑳")
+        seen.update(_CIRCLED.findall(line.raw, 1))
 
 
 _SERIAL_HEAD = re.compile(r"^(序\s*号|编\s*号)$")
@@ -785,7 +845,13 @@ def is_context(section: list[str]) -> bool:
     >>> is_context(["第六章 夯实知识产权高质量发展基础"]), is_context(["第二章 总体要求", "三、主要目标"])
     (False, True)
     """
-    return any(_CONTEXT_HEADING.search(_simplified(_heading_text(label))) for label in section)
+    return any(_is_context_label(label) for label in section)
+
+
+@lru_cache(maxsize=8192)
+def _is_context_label(label: str) -> bool:
+    """One heading of :func:`is_context`, remembered: every task of a section asks again."""
+    return bool(_CONTEXT_HEADING.search(_simplified(_heading_text(label))))
 
 
 def _heading_text(label: str) -> str:
