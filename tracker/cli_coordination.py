@@ -217,6 +217,43 @@ def _states(ctx: typer.Context, as_of: str | None, plan: str | None, owner: str 
     return states, day
 
 
+def _summary(ctx: typer.Context, as_of: str | None, plan: str | None, owner: str | None, yellow_days: int, by: str) -> Any:
+    """The overdue summary, computed in the database (tracker.overdue).
+
+    A plain SQLite file whose schema is current is read through ``sqlite3`` directly, so
+    the command never loads SQLAlchemy; anything else (PostgreSQL, a database to create or
+    migrate first) goes through the engine every command uses.
+    """
+    import sqlite3
+
+    from tracker.cli import _ctx, _today
+    from tracker.dates import parse_date
+    from tracker.lateness import StateQuery
+    from tracker.overdue import overdue_summary, sqlalchemy_runner, sqlite_runner
+    from tracker.sqlite_read import open_at_head, sqlite_path
+
+    c = _ctx(ctx)
+    day = parse_date(as_of) if as_of is not None else _today(c)
+    q = StateQuery(as_of=day, plan=plan, owner=owner, yellow_days=yellow_days, tz=c.settings.timezone)
+    path = sqlite_path(c.db_url)
+    conn = open_at_head(path) if path is not None else None
+    if conn is None:
+        engine = c.engine()  # creates or migrates the schema, as every command does
+        conn = open_at_head(path) if path is not None else None
+        if conn is None:
+            with engine.connect() as sa_conn, sa_conn.begin():
+                return overdue_summary(sqlalchemy_runner(sa_conn), q, by)
+    try:
+        conn.execute("BEGIN")  # one snapshot for every query of the summary
+        return overdue_summary(sqlite_runner(conn), q, by)
+    except sqlite3.Error as exc:
+        from tracker.errors import DatabaseError
+
+        raise DatabaseError.from_exception(exc) from exc
+    finally:
+        conn.close()
+
+
 def overdue_cmd(
     ctx: typer.Context,
     as_of: AsOfOpt = None,
@@ -234,15 +271,13 @@ def overdue_cmd(
     """
     from tracker.cli import _ctx
     from tracker.errors import UsageError
-    from tracker.lateness import summarise
 
     if fmt not in ("table", "md", "csv", "json", "docx"):
         raise UsageError(f"--format 须为 table、md、csv、json 或 docx / unknown format {fmt!r}")
     if fmt == "docx" and output is None:
         raise UsageError("docx 格式须用 -o 指定输出文件 / docx needs -o FILE")
     c = _ctx(ctx)
-    states, day = _states(ctx, as_of, plan, owner, yellow_days)
-    summary = summarise(states, day, by)
+    summary = _summary(ctx, as_of, plan, owner, yellow_days, by)
     if chart is not None:
         from tracker.notice import write_chart
 

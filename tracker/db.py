@@ -159,10 +159,27 @@ def head_revision() -> str:
     return head
 
 
+def _at_head(engine: Engine) -> bool:
+    """Whether the stored revision is the head, asked without Alembic: importing it takes
+    longer than most commands. Any doubt (no version table, an error, a branched history)
+    answers False, and Alembic is asked after all."""
+    from tracker.sqlite_read import migration_head
+
+    head = migration_head()
+    if head is None:
+        return False
+    try:
+        with engine.connect() as conn:
+            rows = [tuple(r) for r in conn.exec_driver_sql("SELECT version_num FROM alembic_version")]
+    except sa.exc.DBAPIError:
+        return False
+    return rows == [(head,)]
+
+
 def ensure_schema(engine: Engine) -> None:
     """Create or migrate the schema when it is not at head; cheap when it is."""
     try:
-        if current_revision(engine) == head_revision():
+        if _at_head(engine) or current_revision(engine) == head_revision():
             return
         upgrade(engine)
     except (sa.exc.OperationalError, sa.exc.ProgrammingError, sa.exc.InternalError) as exc:

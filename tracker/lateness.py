@@ -24,14 +24,11 @@ from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
-import sqlalchemy as sa
-from sqlalchemy.engine import Engine
-
-from tracker.db import read_session
-from tracker.models import history_t, owner_t, plan_t, task_t, unit_t
+if TYPE_CHECKING:  # SQLAlchemy and the models load only when tasks are read (tracker.overdue needs neither)
+    from sqlalchemy.engine import Engine
 
 CLOSED = ("done", "cancelled")
 STATE_FIELDS = ("status", "progress", "due", "triggered_on")
@@ -170,6 +167,11 @@ def review_window(anchor: date, end: date | None, months: int, as_of: date) -> R
 
 
 def task_states(engine: Engine, q: StateQuery) -> list[TaskState]:
+    import sqlalchemy as sa
+
+    from tracker.db import read_session
+    from tracker.models import owner_t, plan_t, task_t, unit_t
+
     cutoff = day_end(q.as_of, q.tz)
     query = (
         sa.select(
@@ -198,6 +200,10 @@ def task_states(engine: Engine, q: StateQuery) -> list[TaskState]:
 
 
 def _history(session: Any, ids: list[int] | None) -> dict[int, list[tuple[str, str | None, str | None, datetime]]]:
+    import sqlalchemy as sa
+
+    from tracker.models import history_t
+
     query = sa.select(
         history_t.c.task_id, history_t.c.field, history_t.c.old_value, history_t.c.new_value, history_t.c.effective_at
     ).order_by(history_t.c.task_id, history_t.c.effective_at, history_t.c.id)
@@ -210,10 +216,14 @@ def _history(session: Any, ids: list[int] | None) -> dict[int, list[tuple[str, s
 
 
 def _owners(session: Any, ids: list[int] | None) -> dict[int, tuple[Owner, ...]]:
+    import sqlalchemy as sa
+
+    from tracker.models import owner_t, unit_t
+
     query = (
         sa.select(owner_t.c.task_id, unit_t.c.name, owner_t.c.role, owner_t.c.provenance, unit_t.c.is_group)
         .join(unit_t, unit_t.c.id == owner_t.c.unit_id)
-        .order_by(owner_t.c.task_id, sa.case((owner_t.c.role == "lead", 0), else_=1), owner_t.c.position)
+        .order_by(owner_t.c.task_id, sa.case((owner_t.c.role == "lead", 0), else_=1), owner_t.c.position, owner_t.c.id)
     )
     out: dict[int, list[Owner]] = defaultdict(list)
     for chunk in _chunks(ids):

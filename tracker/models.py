@@ -156,7 +156,11 @@ class History(SQLModel, table=True):
 
     ``recorded_at`` is when the change was entered; ``effective_at`` when it happened
     (offices often record a completion days later), which is what "as of" reports use.
+    Reports replay a task's changes in effective order: the (task_id, effective_at) index
+    hands them over in that order, unsorted.
     """
+
+    __table_args__ = (sa.Index("ix_history_task_id_effective_at", "task_id", "effective_at"),)
 
     id: int | None = Field(default=None, primary_key=True)
     task_id: int = Field(foreign_key="task.id", index=True)

@@ -6,18 +6,23 @@ the CLI so the CLI stays a thin list of commands.
 
 from __future__ import annotations
 
+import re
 import sys
-from typing import Any, TextIO
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any, TextIO
 
 from rich.console import Group
-from rich.panel import Panel
 from rich.text import Text
 
 from tracker.formatters import make_console, render_table
-from tracker.importer import ImportReport
 from tracker.labels import label
-from tracker.lateness import Summary
-from tracker.services import HistoryEntry, TaskDetail, TaskView
+
+if TYPE_CHECKING:  # the service layer loads SQLAlchemy: `tracker overdue` needs none of it
+    from rich.console import Console
+
+    from tracker.importer import ImportReport
+    from tracker.lateness import Summary
+    from tracker.services import HistoryEntry, TaskDetail, TaskView
 
 
 def owners_text(task: TaskView, lang: str, *, mark_inferred: bool = True) -> str:
@@ -102,6 +107,8 @@ def print_task_detail(detail: TaskDetail, *, lang: str) -> None:
         history.append("  " + label("word.none", lang) + "\n")
     console.print(head)
     console.print("\n".join(meta))
+    from rich.panel import Panel
+
     console.print(Panel(source, title="原文 / source", title_align="left"))
     console.print(Group(Text(label("col.owners", lang), style="bold"), owners))
     console.print(Group(Text("历史 / history", style="bold"), history))
@@ -133,33 +140,167 @@ _LIGHT_STYLE = {"red": "bold red", "yellow": "yellow", "green": "green", "grey":
 
 
 def print_overdue(summary: Summary, lang: str) -> None:
-    """The overdue summary for a terminal: totals, then each unit's late tasks worst first."""
+    """The overdue summary for a terminal: totals, then each unit's late tasks worst first.
+
+    Piped or redirected (no colours, 240 columns), the same bytes Rich would print are
+    built here directly: Rich lays a table out at about a millisecond a row, and a report on
+    100,000 tasks lists tens of thousands (see :func:`plain_table`).
+    """
     from tracker.reports import as_of_title, counts_text, group_title, status_label
 
     console = make_console()
     zh = lang != "en"
-    console.print(Text(("逾期情况汇总 " if zh else "Overdue summary ") + as_of_title(summary.as_of, lang), style="bold"))
-    console.print(
+    head = ("逾期情况汇总 " if zh else "Overdue summary ") + as_of_title(summary.as_of, lang)
+    totals = (
         (f"任务 {summary.tasks} 项；逾期 {summary.overdue} 项，督办逾期 {summary.review_overdue} 项；" if zh
          else f"{summary.tasks} tasks; {summary.overdue} overdue, {summary.review_overdue} review overdue; ")
         + counts_text(summary.totals, lang)
     )
     headers = (["序号", "任务", "期限", "逾期天数", "状态", "最近更新", "角色"] if zh
                else ["task", "title", "due", "days late", "status", "last update", "role"])
+    widths = {0: 26, 1: 34}
+    role_label = {role: label(f"role.{role}", lang) for role in ("lead", "support")}
+    status_of: dict[str, str] = {}
+    sections: list[tuple[str, str, list[list[Any]]]] = []  # (group title, its counts, rows)
     for g in summary.groups:
         if not g.overdue and not g.review_overdue:
             continue
-        console.print()
-        console.print(Text(group_title(g, lang), style="bold"), Text("  " + counts_text(g.counts, lang), style="dim"))
-        rows = [
-            [t.ref, t.title, t.due.isoformat() if t.due else "", t.days_late, status_label(t.status, lang),
-             t.last_update.isoformat() if t.last_update else "—", label(f"role.{role}", lang)]
-            for t, role in g.overdue + g.review_overdue
-        ]
-        console.print(render_table(headers, rows, max_widths={0: 26, 1: 34}))
+        rows = []
+        for t, role in g.overdue + g.review_overdue:
+            status = status_of.get(t.status)
+            if status is None:
+                status = status_of[t.status] = status_label(t.status, lang)
+            rows.append([
+                t.ref, t.title, t.due.isoformat() if t.due else "", t.days_late, status,
+                t.last_update.isoformat() if t.last_update else "—", role_label.get(role) or label(f"role.{role}", lang),
+            ])
+        sections.append((group_title(g, lang), "  " + counts_text(g.counts, lang), rows))
     quiet = sum(1 for g in summary.groups if not g.overdue and not g.review_overdue)
-    if quiet:
-        console.print(f"\n另有 {quiet} 个单位无逾期任务。" if zh else f"\n{quiet} more units have nothing late.")
+    tail = (f"另有 {quiet} 个单位无逾期任务。" if zh else f"{quiet} more units have nothing late.") if quiet else None
+
+    if _plain_console(console):
+        out: list[str] = [head, totals]
+        memo: dict[str, int] = {}
+        for name, counts, rows in sections:
+            title = f"{name} {counts}"  # Rich joins the two texts with a space
+            table = plain_table(headers, rows, widths, memo)
+            if table is None or not _plain_line(title):
+                break
+            out += ["", title, table]
+        else:
+            if tail is not None:
+                out += ["", tail]
+            if all(_plain_line(line) for line in (head, totals)):
+                console.file.write("\n".join(out) + "\n")
+                return
+    console.print(Text(head, style="bold"))
+    console.print(totals)
+    for name, counts, rows in sections:
+        console.print()
+        console.print(Text(name, style="bold"), Text(counts, style="dim"))
+        console.print(render_table(headers, rows, max_widths=widths))
+    if tail is not None:
+        console.print(f"\n{tail}")
+
+
+# What Rich could treat differently from plain text: markup ([…]), emoji codes (:name:),
+# control characters (stripped), tabs and line breaks (expanded, split).
+_NOT_PLAIN = re.compile("[\\[\x00-\x1f\x7f-\x9f\u2028\u2029]|:\\S*?:")
+_PLAIN_WIDTH = 240  # tracker.formatters.make_console: the width of piped output
+
+
+def _plain_console(console: Console) -> bool:
+    """Whether ``console`` prints plain UTF-8 text 240 columns wide: no colours, no
+    terminal, no Windows legacy or ASCII-only box drawing."""
+    return (
+        not console.is_terminal and console.color_system is None and not console.legacy_windows
+        and not console.is_jupyter and console.width == _PLAIN_WIDTH
+        and console.encoding.lower().replace("-", "").startswith("utf")
+    )
+
+
+def _plain_line(text: str) -> bool:
+    from rich.cells import cell_len
+
+    return _NOT_PLAIN.search(text) is None and cell_len(text) < _PLAIN_WIDTH
+
+
+def _cut(text: str, cells: int, set_cell_size: Any) -> str:
+    """``rich.cells.set_cell_size(text, cells)`` for text longer than ``cells``: the longest
+    prefix that fits, a space where a wide character would straddle the edge. Done here for
+    text whose every character is one or two cells wide (Chinese titles); anything else
+    (zero-width, joiners) is left to Rich."""
+    from rich.cells import get_character_cell_size
+
+    used = 0
+    for k, ch in enumerate(text):
+        size = get_character_cell_size(ch)
+        if size == 0 or ch in "\u200d\ufe0f":
+            return str(set_cell_size(text, cells))
+        if used + size > cells:
+            return text[:k] + " " * (cells - used)
+        used += size
+    return str(set_cell_size(text, cells))
+
+
+def plain_table(
+    headers: Sequence[str], rows: Sequence[Sequence[Any]], max_widths: dict[int, int], memo: dict[str, int] | None = None
+) -> str | None:
+    """A table as :func:`tracker.formatters.render_table` prints on a plain console, or
+    None when Rich would print it differently (markup, control characters, too wide).
+
+    The layout is Rich's, with Rich's own cell measures: each column as wide as its widest
+    cell plus padding (one space, none at the table's outer edges), capped at its maximum;
+    a cell too long is cut to one cell less and ends in …; heavy head box. ``memo`` keeps
+    cell widths (-1: not plain) across the tables of one report.
+    ``tests/unit/test_render_plain.py`` compares the bytes with Rich's on generated tables.
+    """
+    from rich.cells import cell_len, set_cell_size
+
+    memo = {} if memo is None else memo
+    n = len(headers)
+    cells: list[list[str]] = []
+    sizes: list[list[int]] = []
+    for row in [headers, *rows]:
+        if len(row) != n:
+            return None
+        texts = ["" if v is None else str(v) for v in row]
+        measured = []
+        for text in texts:
+            size = memo.get(text)
+            if size is None:
+                size = memo[text] = -1 if _NOT_PLAIN.search(text) else cell_len(text)
+            if size < 0:
+                return None
+            measured.append(size)
+        cells.append(texts)
+        sizes.append(measured)
+    widths = [max(column) for column in zip(*sizes, strict=True)]
+    for i, limit in max_widths.items():
+        if i < n and widths[i] > limit:
+            widths[i] = limit
+    pads = [(0 if i == 0 else 1, 0 if i == n - 1 else 1) for i in range(n)]
+    outer = [w + left + right for w, (left, right) in zip(widths, pads, strict=True)]
+    if sum(outer) > _PLAIN_WIDTH - (n + 1):
+        return None
+    lefts = [" " * left for left, _ in pads]
+    rights = [" " * right for _, right in pads]
+    lines = ["┏" + "┳".join("━" * w for w in outer) + "┓"]
+    for r, (texts, measured) in enumerate(zip(cells, sizes, strict=True)):
+        parts = []
+        for i in range(n):
+            value, size, width = texts[i], measured[i], widths[i]
+            if size > width:
+                value = _cut(value, width - 1, set_cell_size) + "…"
+            elif size < width:
+                value += " " * (width - size)
+            parts.append(lefts[i] + value + rights[i])
+        bar = "┃" if r == 0 else "│"
+        lines.append(bar + bar.join(parts) + bar)
+        if r == 0:
+            lines.append("┡" + "╇".join("━" * w for w in outer) + "┩")
+    lines.append("└" + "┴".join("─" * w for w in outer) + "┘")
+    return "\n".join(lines)
 
 
 def import_report_json(report: ImportReport) -> dict[str, Any]:

@@ -15,6 +15,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
+from tracker.dates import parse_date  # noqa: F401  (part of the service API; lives apart to load fast)
 from tracker.db import read_session
 from tracker.errors import NotFoundError, UsageError
 from tracker.extract.numerals import cn_to_int, fold_width
@@ -147,16 +148,6 @@ def _iso(d: date | None) -> str | None:
     return d.isoformat() if d else None
 
 
-def parse_date(value: str, *, what: str = "日期 / date") -> date:
-    """`2021-06-30`, `2021/6/30` or `2021年6月30日` → a date; anything else a clear error."""
-    v = fold_width(value.strip())
-    m = re.fullmatch(r"(\d{4})[-/.年](\d{1,2})[-/.月](\d{1,2})日?", v)
-    if m:
-        try:
-            return date(int(m.group(1)), int(m.group(2)), int(m.group(3)))
-        except ValueError:
-            pass
-    raise UsageError(f"无效的{what}“{value}”，请使用 YYYY-MM-DD 格式 / invalid date {value!r}, use YYYY-MM-DD")
 
 
 def has_plans(engine: Engine) -> bool:
