@@ -127,6 +127,25 @@ def write_session(engine: Engine) -> Iterator[Session]:
             session.flush()
 
 
+# SQLite's full-text index of task.search_text (migration 0006): a virtual table and its
+# shadow tables, created by hand because SQLModel cannot declare them.
+FTS_TABLE = "task_fts"
+
+
+def include_object(obj: Any, name: str | None, type_: str, reflected: bool, compare_to: Any) -> bool:
+    """Alembic's filter when comparing the database with the models: the full-text tables
+    are not in the models on purpose, so a comparison must not propose to drop them."""
+    return not (type_ == "table" and name is not None and (name == FTS_TABLE or name.startswith(FTS_TABLE + "_")))
+
+
+def has_fts(conn: sa.Connection) -> bool:
+    """Whether this database has the full-text index (SQLite with FTS5 trigram, migration 0006)."""
+    if conn.dialect.name != "sqlite":
+        return False
+    found = conn.exec_driver_sql("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?", (FTS_TABLE,))
+    return found.first() is not None
+
+
 def _alembic_config(engine: Engine) -> Any:
     from alembic.config import Config
 

@@ -36,6 +36,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
+from tracker.db import FTS_TABLE, has_fts
 from tracker.errors import DocumentImportError
 from tracker.extract.indicators import ExtractedIndicator, extract_indicators
 from tracker.extract.owners import Lexicon, OwnerRef
@@ -373,6 +374,20 @@ def _insert_rows(session: Session, table: sa.Table, rows: list[dict[str, Any]]) 
     conn.exec_driver_sql(sql, list(zip(*columns, strict=True)))
 
 
+def _index_for_search(session: Session, plan_id: int, first: int, last: int) -> None:
+    """Add the tasks just inserted (ids ``first``..``last`` of the plan) to SQLite's full-text
+    index (migration 0006), in one statement: triggers keep it in step on update and delete,
+    but a trigger per inserted row would double the time of a large import."""
+    conn = session.connection()
+    if not has_fts(conn):
+        return
+    conn.exec_driver_sql(
+        f"INSERT INTO {FTS_TABLE} (rowid, search_text) SELECT id, search_text FROM task "
+        "WHERE id BETWEEN ? AND ? AND plan_id = ?",
+        (first, last, plan_id),
+    )
+
+
 def _unit_ids(
     session: Session, owners: list[OwnerRef], lexicon: Lexicon | None, known: dict[str, int] | None = None
 ) -> dict[str, int]:
@@ -616,6 +631,7 @@ def store_plan(
         _insert_rows(session, task_t, [row for _, row in new_tasks])
         id_of = dict(session.execute(sa.select(task_t.c.key, task_t.c.id).where(task_t.c.plan_id == plan_id)).all())
         ids = [id_of[row["key"]] for _, row in new_tasks]
+        _index_for_search(session, plan_id, min(ids), max(ids))
         owners_all = [o for t, _ in new_tasks for o in t.owners]
         unit_ids = _unit_ids(session, owners_all, lexicon, units)
         owner_rows = [

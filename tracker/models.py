@@ -96,7 +96,13 @@ class Task(SQLModel, table=True):
     locking: two coordinators never silently overwrite each other).
     """
 
-    __table_args__ = (sa.UniqueConstraint("plan_id", "key"),)
+    __table_args__ = (
+        sa.UniqueConstraint("plan_id", "key"),
+        # Covers what a listing reads, in plan and document order, and what a search word
+        # is compared with besides the text (migration 0006): the TUI counts, orders and
+        # searches 100k tasks without touching the wide rows.
+        sa.Index("ix_task_listing", "plan_id", "seq", "withdrawn", "status", "due", "progress", "ongoing", "number", "key"),
+    )
 
     id: int | None = Field(default=None, primary_key=True)
     plan_id: int = Field(foreign_key="plan.id", index=True)

@@ -13,8 +13,8 @@ other) with SQL shaped for size:
   painted before the whole id list is in.
 
 Search words are matched against ``task.search_text`` (simplified Chinese, number + title +
-text) with LIKE; where the database has a trigram full-text table ``task_fts`` (SQLite FTS5,
-see bench/tui.py) words of three characters or more use it instead.
+text) with LIKE; on SQLite, words of three characters or more are looked up in the trigram
+full-text index ``task_fts`` (migration 0006) instead, which finds the same tasks.
 """
 
 from __future__ import annotations
@@ -31,13 +31,11 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.sql.elements import ColumnElement
 
 from tracker.browse import LIGHT_ORDER, BrowseQuery, TaskRow
-from tracker.db import read_session
+from tracker.db import FTS_TABLE, has_fts, read_session
 from tracker.lateness import LIGHTS, day_end, review_window
 from tracker.models import history_t, owner_t, plan_t, task_t, unit_t
 
 SORT_KEYS = ("number", "title", "owners", "due", "status", "progress", "light")
-FTS_TABLE = "task_fts"
-_fts_cache: dict[int, bool] = {}
 
 
 @dataclass(frozen=True)
@@ -50,13 +48,6 @@ class _Cols:
     light: ColumnElement[Any]
     froms: Any  # task JOIN plan LEFT JOIN replay LEFT JOIN recorded
     plain: Any  # task JOIN plan: enough when nothing as-of is filtered or sorted on
-
-
-def _has_fts(engine: Engine) -> bool:
-    key = id(engine)
-    if key not in _fts_cache:
-        _fts_cache[key] = engine.dialect.name == "sqlite" and sa.inspect(engine).has_table(FTS_TABLE)
-    return _fts_cache[key]
 
 
 def _replay(q: BrowseQuery, cutoff: datetime, ids: Sequence[int] | None = None) -> tuple[Any, Any]:
@@ -170,7 +161,7 @@ def _needs_as_of(q: BrowseQuery) -> bool:
     return bool(q.status or q.light) or q.sort in ("due", "status", "light", "progress")
 
 
-def _where(engine: Engine, q: BrowseQuery, cols: _Cols) -> list[Any]:
+def _where(q: BrowseQuery, cols: _Cols, fts: bool) -> list[Any]:
     t = task_t
     conds: list[Any] = [t.c.withdrawn.is_(False)]
     if q.plan:
@@ -186,7 +177,7 @@ def _where(engine: Engine, q: BrowseQuery, cols: _Cols) -> list[Any]:
         conds.append(cols.light == q.light)
     for word in search_words(q.search):
         text_match: Any = t.c.search_text.contains(word, autoescape=True)
-        if len(word) >= 3 and _has_fts(engine):
+        if len(word) >= 3 and fts:
             phrase = '"' + word.replace('"', '""') + '"'
             text_match = t.c.id.in_(sa.text(f"SELECT rowid FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH :phrase").bindparams(phrase=phrase))
         conds.append(sa.or_(t.c.number == word, t.c.key == word, text_match))
@@ -297,7 +288,7 @@ def ordered_ids(engine: Engine, q: BrowseQuery, *, interrupt: Interrupt | None =
     with engine.connect() as s, _watched(interrupt, s):
         cols = _columns(engine, s, q)
         froms = cols.froms if _needs_as_of(q) else cols.plain
-        query = sa.select(task_t.c.id).select_from(froms).where(*_where(engine, q, cols)).order_by(*_order(q, cols))
+        query = sa.select(task_t.c.id).select_from(froms).where(*_where(q, cols, has_fts(s))).order_by(*_order(q, cols))
         return list(s.execute(query).scalars())
 
 
@@ -328,9 +319,44 @@ def _to_rows(session: Any, q: BrowseQuery, rows: Sequence[Any]) -> list[TaskRow]
 def first_rows(engine: Engine, q: BrowseQuery, limit: int, *, interrupt: Interrupt | None = None) -> list[TaskRow]:
     """The first ``limit`` rows of the listing (what the table shows first)."""
     with engine.connect() as s, _watched(interrupt, s):
+        if not _needs_as_of(q):
+            # Nothing filtered or sorted on an as-of value: pick the rows from the plain
+            # tables, then replay History for those rows only (not for every task).
+            cols = _columns(engine, s, q, ids=[])
+            ids = _first_ids(s, q, cols, limit)
+            query, _ = _row_query(engine, s, q, ids)
+            found = {r.id: r for r in s.execute(query.where(task_t.c.id.in_(ids))).all()} if ids else {}
+            return _to_rows(s, q, [found[i] for i in ids if i in found])
         query, cols = _row_query(engine, s, q)
-        rows = s.execute(query.where(*_where(engine, q, cols)).order_by(*_order(q, cols)).limit(limit)).all()
+        rows = s.execute(query.where(*_where(q, cols, has_fts(s))).order_by(*_order(q, cols)).limit(limit)).all()
         return _to_rows(s, q, rows)
+
+
+def _first_ids(s: Any, q: BrowseQuery, cols: _Cols, limit: int) -> list[int]:
+    """The first ``limit`` ids of a listing that needs no as-of value.
+
+    In document order (the default) the plans are walked one by one in slug order, each
+    read in ``ix_task_listing`` order with a LIMIT, so a search word found in most tasks
+    stops after the first page instead of sorting every match. Other orders take one query.
+    """
+    where = _where(q, cols, has_fts(s))
+    if q.sort != "number":
+        query = sa.select(task_t.c.id).select_from(cols.plain).where(*where).order_by(*_order(q, cols)).limit(limit)
+        return list(s.execute(query).scalars())
+    slugs = sa.select(plan_t.c.id).order_by(plan_t.c.slug.desc() if q.descending else plan_t.c.slug)
+    if q.plan:
+        slugs = slugs.where(plan_t.c.slug == q.plan)
+    order = [task_t.c.seq.desc(), task_t.c.id.desc()] if q.descending else [task_t.c.seq, task_t.c.id]
+    ids: list[int] = []
+    for pid in s.execute(slugs).scalars():
+        query = (
+            sa.select(task_t.c.id).select_from(cols.plain).where(task_t.c.plan_id == pid, *where)
+            .order_by(*order).limit(limit - len(ids))
+        )
+        ids += s.execute(query).scalars()
+        if len(ids) >= limit:
+            break
+    return ids
 
 
 def rows_by_id(engine: Engine, q: BrowseQuery, ids: Sequence[int]) -> list[TaskRow]:
@@ -438,7 +464,7 @@ def due_counts(engine: Engine, q: BrowseQuery) -> list[tuple[str, date, str, int
         query = (
             sa.select(plan_t.c.slug, cols.due, cols.light, sa.func.count())
             .select_from(cols.froms)
-            .where(*_where(engine, q, cols), cols.due.is_not(None))
+            .where(*_where(q, cols, has_fts(s)), cols.due.is_not(None))
             .group_by(plan_t.c.slug, cols.due, cols.light)
         )
         out = []

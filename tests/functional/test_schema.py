@@ -9,13 +9,13 @@ from alembic.runtime.migration import MigrationContext
 from sqlalchemy.engine import Engine
 from sqlmodel import SQLModel
 
-from tracker.db import current_revision, ensure_schema, head_revision
+from tracker.db import current_revision, ensure_schema, head_revision, include_object
 
 
 def test_migrations_produce_exactly_the_models(engine: Engine) -> None:
     assert current_revision(engine) == head_revision()
     with engine.connect() as conn:
-        ctx = MigrationContext.configure(conn, opts={"compare_type": True})
+        ctx = MigrationContext.configure(conn, opts={"compare_type": True, "include_object": include_object})
         diff = compare_metadata(ctx, SQLModel.metadata)
     assert diff == []
 

@@ -4,8 +4,8 @@ picker and the timeline services."""
 
 from __future__ import annotations
 
-from dataclasses import replace
 from datetime import date
+from pathlib import Path
 
 import pytest
 from sqlalchemy.engine import Engine
@@ -13,6 +13,8 @@ from sqlalchemy.engine import Engine
 from tests.functional.test_browse import DATES, _edit
 from tracker.browse import BrowseQuery, page, sidebar
 from tracker.changes import Change, set_status
+from tracker.db import FTS_TABLE, has_fts
+from tracker.importer import import_paths
 from tracker.lateness import StateQuery, task_states
 from tracker.services import resolve_task
 from tracker.tasklist import SORT_KEYS, first_rows, ordered_ids, overview, rows_by_id, search_words
@@ -93,23 +95,56 @@ def test_search_words_are_simplified() -> None:
     assert search_words("  ") == [] and search_words(None) == []
 
 
-def test_search_uses_a_trigram_index_when_there_is_one(seeded: Engine) -> None:
-    """SQLite with the optional FTS5 table (see bench/tui.py) finds the same tasks."""
+def test_search_through_the_trigram_index_finds_what_like_finds(seeded: Engine, monkeypatch: pytest.MonkeyPatch) -> None:
+    """On SQLite the importer fills the FTS5 trigram index (migration 0006); searches through
+    it give the same tasks as matching every task with LIKE."""
     if seeded.dialect.name != "sqlite":
-        pytest.skip("the trigram table is a SQLite feature")
+        pytest.skip("the trigram index is a SQLite feature")
     import tracker.tasklist as tl
 
-    q = BrowseQuery(as_of=date(2021, 1, 1), search="知识产权质押 昆明")
-    without = ordered_ids(seeded, q)
-    with seeded.begin() as conn:
-        conn.exec_driver_sql(f"CREATE VIRTUAL TABLE {tl.FTS_TABLE} USING fts5(search_text, content='task', content_rowid='id', tokenize='trigram')")
-        conn.exec_driver_sql(f"INSERT INTO {tl.FTS_TABLE}({tl.FTS_TABLE}) VALUES ('rebuild')")
-    tl._fts_cache.clear()
-    try:
-        assert ordered_ids(seeded, q) == without
-        assert ordered_ids(seeded, replace(q, search="昆仑")) == [resolve_task(seeded, "yunnan-2020-2021:33")]
-    finally:
-        tl._fts_cache.clear()
+    with seeded.connect() as conn:
+        assert has_fts(conn)
+    queries = ["知识产权质押 昆明", "昆仑", "专利侵权", "省公安厅", "12", "质押融资", '"引号"']
+    with_fts = [ordered_ids(seeded, BrowseQuery(as_of=date(2021, 1, 1), search=w)) for w in queries]
+    monkeypatch.setattr(tl, "has_fts", lambda conn: False)  # LIKE, as on a database without the index
+    like = [ordered_ids(seeded, BrowseQuery(as_of=date(2021, 1, 1), search=w)) for w in queries]
+    assert with_fts == like
+    assert with_fts[1] == [resolve_task(seeded, "yunnan-2020-2021:33")]
+    assert sum(map(len, with_fts)) > 10
+
+
+def _fts_sound(engine: Engine) -> None:
+    """FTS5's own check of an external-content index against the task table: raises when a
+    task is missing from the index or indexed with other text."""
+    with engine.begin() as conn:
+        conn.exec_driver_sql(f"INSERT INTO {FTS_TABLE} ({FTS_TABLE}, rank) VALUES ('integrity-check', 1)")
+
+
+def test_the_trigram_index_follows_imports_updates_and_deletes(seeded: Engine, tmp_path: Path) -> None:
+    if seeded.dialect.name != "sqlite":
+        pytest.skip("the trigram index is a SQLite feature")
+    _fts_sound(seeded)
+    q = BrowseQuery(as_of=date(2021, 1, 1), search="独角兽孵化")
+    tid = resolve_task(seeded, "yunnan-2020-2021:40")
+    assert ordered_ids(seeded, q) == []
+    with seeded.begin() as conn:  # the update trigger
+        conn.exec_driver_sql("UPDATE task SET search_text = search_text || ' 独角兽孵化' WHERE id = ?", (tid,))
+    assert ordered_ids(seeded, q) == [tid]
+    _fts_sound(seeded)
+    doc = tmp_path / "plan.txt"  # an import adds its tasks to the index
+    doc.write_text("某县独角兽孵化工作方案\n一、主要任务\n（一）建设独角兽孵化基地。（责任单位：县科技局）\n"
+                   "（二）完善知识产权质押融资。（责任单位：县财政局）\n", encoding="utf-8")
+    import_paths(seeded, [doc])
+    found = ordered_ids(seeded, q)
+    assert len(found) == 2 and tid in found
+    _fts_sound(seeded)
+    new = next(i for i in found if i != tid)
+    with seeded.begin() as conn:  # the delete trigger
+        conn.exec_driver_sql("DELETE FROM taskowner WHERE task_id = ?", (new,))
+        conn.exec_driver_sql("DELETE FROM history WHERE task_id = ?", (new,))
+        conn.exec_driver_sql("DELETE FROM task WHERE id = ?", (new,))
+    assert ordered_ids(seeded, q) == [tid]
+    _fts_sound(seeded)
 
 
 def test_units_by_name_or_alias_most_used_first(seeded: Engine) -> None:
