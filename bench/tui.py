@@ -7,7 +7,7 @@ then drives the real app with Textual's pilot and prints:
 * filter keystroke — from a key typed in the search box until the table shows the new rows,
   timestamped inside the app (``pilot.press`` itself always waits ~60 ms of wall time, so
   timing around it would measure the pilot, not the app);
-* the SQL behind one page (``tracker.browse.page``), for reference.
+* the SQL behind the first page (``tracker.tasklist.first_rows``), for reference.
 
 Targets (the issue): first paint ≤ 1 s, keystroke → table ≤ 100 ms.
 Usage: .venv/bin/python bench/tui.py [TASKS [ROUNDS]]    (default 100000 tasks, 2 rounds)

@@ -101,7 +101,18 @@ class Task(SQLModel, table=True):
         # Covers what a listing reads, in plan and document order, and what a search word
         # is compared with besides the text (migration 0006): the TUI counts, orders and
         # searches 100k tasks without touching the wide rows.
-        sa.Index("ix_task_listing", "plan_id", "seq", "withdrawn", "status", "due", "progress", "ongoing", "number", "key"),
+        sa.Index(
+            "ix_task_listing", "plan_id", "seq", "withdrawn", "status", "due", "progress", "ongoing", "number", "key",
+            "triggered_on",
+        ),
+        # The few tasks waiting on a condition, so a report that reads the listing index
+        # learns which they are without reading every row (condition texts can be longer
+        # than a PostgreSQL B-tree entry allows, so they are not in ix_task_listing).
+        sa.Index(
+            "ix_task_conditional", "id",
+            sqlite_where=sa.text("condition IS NOT NULL AND condition != ''"),
+            postgresql_where=sa.text("condition IS NOT NULL AND condition != ''"),
+        ),
     )
 
     id: int | None = Field(default=None, primary_key=True)

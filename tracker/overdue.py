@@ -222,9 +222,13 @@ def _summarise(run: Runner, q: StateQuery, by: str) -> Summary:
         f"{history_scope} ORDER BY h.task_id, h.effective_at, h.id", run.params(**scope_params),
     ), cutoff)
     section = "t.section" if by == "section" else "NULL"
+    # Every column read here is in ix_task_listing (migration 0006), so the scan never
+    # touches the wide rows; which tasks wait on a condition comes from a partial index.
+    conditional = {tid for (tid,) in run.execute(
+        "SELECT t.id FROM task t WHERE t.condition IS NOT NULL AND t.condition != ''", {})}
     tasks = run.execute(
         f"SELECT t.id, t.plan_id, t.status, t.progress, {run.date('t.due')}, {run.date('t.triggered_on')}, "
-        f"t.condition, t.ongoing, {section} FROM task t WHERE {scope}", run.params(**scope_params),
+        f"t.ongoing, {section} FROM task t WHERE {scope}", run.params(**scope_params),
     )
 
     tally = {"red": 0, "yellow": 0, "green": 0, "grey": 0}
@@ -232,7 +236,8 @@ def _summarise(run: Runner, q: StateQuery, by: str) -> Summary:
     late: dict[int, tuple[str, Any, str | None, str | None, str | None, _Replay | None]] = {}
     by_group: dict[str, Counts] = {}
     classify, get_replay = _classify, replayed.get
-    for tid, pid, status, progress, due, trig, cond, ongoing, sect in tasks:
+    for tid, pid, status, progress, due, trig, ongoing, sect in tasks:
+        cond = tid in conditional
         r = get_replay(tid)
         last_eff = None
         if r is not None:
@@ -293,7 +298,7 @@ def _late_order(item: tuple[TaskState, str]) -> tuple[bool, int, str, str]:
 
 
 def _classify(
-    status: str, due: str | None, trig: str | None, cond: str | None, ongoing: Any, last_eff: str | None,
+    status: str, due: str | None, trig: str | None, cond: bool, ongoing: Any, last_eff: str | None,
     w: _PlanWindow, as_of: str, yellow_line: str,
 ) -> tuple[str, str | None]:
     """(light, lateness) of a task as of the day: tracker.lateness._state's rules, on text."""

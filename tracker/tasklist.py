@@ -1,8 +1,8 @@
 """Browsing 100,000 tasks fast enough to filter as you type: the TUI's task list.
 
-:mod:`tracker.browse` states the rules; this module gives the same rows (same as-of status,
-due date and traffic light, same filters and orders — a test checks them against each
-other) with SQL shaped for size:
+Rows carry the as-of status, due date and traffic light of :mod:`tracker.lateness` (its
+Python rules are the reference: tests/functional/test_tasklist.py checks every row, filter
+and order against them), computed in SQL shaped for size:
 
 * the as-of replay reads History once per query, grouped per task and LEFT JOINed, instead
   of several correlated subqueries per task row (which cost seconds at 100k tasks);
@@ -30,10 +30,55 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 from sqlalchemy.sql.elements import ColumnElement
 
-from tracker.browse import LIGHT_ORDER, BrowseQuery, TaskRow
 from tracker.db import FTS_TABLE, has_fts, read_session
 from tracker.lateness import LIGHTS, day_end, review_window
 from tracker.models import history_t, owner_t, plan_t, task_t, unit_t
+
+LIGHT_ORDER = {"red": 0, "yellow": 1, "green": 2, "grey": 3}
+
+
+@dataclass(frozen=True)
+class BrowseQuery:
+    """What the coordinator asked to see: filters, search words and order, as of a day."""
+
+    as_of: date
+    plan: str | None = None
+    section: str | None = None  # a section path, or its prefix (a chapter and all below)
+    unit: str | None = None  # exact unit name
+    status: str | None = None
+    light: str | None = None
+    search: str | None = None  # number or words of the text (traditional or simplified)
+    sort: str = "number"
+    descending: bool = False
+    yellow_days: int = 30
+    tz: str = "Asia/Shanghai"
+
+
+@dataclass(frozen=True)
+class TaskRow:
+    """One row of the listing, as of the query's day."""
+
+    id: int
+    plan: str
+    key: str
+    number: str
+    title: str
+    section: str
+    owners: str  # lead first, "、"-joined; inferred ones marked "?"
+    due: date | None
+    start: date | None
+    ongoing: bool
+    condition: str | None
+    status: str
+    progress: int
+    light: str
+    days: int | None  # negative: days late; positive: days left
+    version: int
+
+    @property
+    def ref(self) -> str:
+        return f"{self.plan}:{self.key}"
+
 
 SORT_KEYS = ("number", "title", "owners", "due", "status", "progress", "light")
 
@@ -371,7 +416,7 @@ def rows_by_id(engine: Engine, q: BrowseQuery, ids: Sequence[int]) -> list[TaskR
 
 
 def _owner_text(session: Any, ids: list[int]) -> dict[int, str]:
-    """Owners per task, lead first, inferred ones marked "?" (as tracker.browse shows them)."""
+    """Owners per task, lead first, inferred ones marked "?"."""
     if not ids:
         return {}
     out: dict[int, list[str]] = {}

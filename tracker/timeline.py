@@ -14,9 +14,9 @@ from datetime import date
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
-from tracker.browse import BrowseQuery
 from tracker.db import read_session
 from tracker.models import plan_t, task_t
+from tracker.tasklist import BrowseQuery
 
 
 @dataclass(frozen=True)

@@ -22,8 +22,8 @@ from textual.message import Message
 from textual.reactive import reactive, var
 from textual.worker import get_current_worker
 
-from tracker.browse import BrowseQuery
 from tracker.errors import TrackerError
+from tracker.tasklist import BrowseQuery
 from tui.commands import KeyCommands
 from tui.data import Source
 from tui.i18n import Tr, localize_bindings

@@ -14,7 +14,7 @@ from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from tracker.browse import BrowseQuery, TaskRow
+from tracker.tasklist import BrowseQuery, TaskRow
 
 if TYPE_CHECKING:
     from sqlalchemy.engine import Engine

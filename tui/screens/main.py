@@ -22,9 +22,9 @@ from textual.screen import Screen
 from textual.widgets import Footer, Input, Static
 from textual.worker import get_current_worker
 
-from tracker.browse import BrowseQuery, TaskRow
 from tracker.errors import ConflictError, TrackerError
 from tracker.services import TaskDetail
+from tracker.tasklist import BrowseQuery, TaskRow
 from tui.data import Edit
 from tui.i18n import Tr, localize_bindings
 from tui.screens.modals import (

@@ -26,8 +26,7 @@ from textual.scroll_view import ScrollView
 from textual.strip import Strip
 from textual.worker import get_current_worker
 
-from tracker.browse import BrowseQuery, TaskRow
-from tracker.tasklist import Cancelled, Interrupt
+from tracker.tasklist import BrowseQuery, Cancelled, Interrupt, TaskRow
 from tui.data import Source
 from tui.i18n import Tr
 from tui.text import fit, right
@@ -39,7 +38,7 @@ KEEP = 1000  # rows kept around the cursor; farther ones are dropped
 
 @dataclass(frozen=True)
 class Column:
-    key: str  # also the sort key (tracker.browse.SORT_KEYS plus "owners")
+    key: str  # also the sort key (tracker.tasklist.SORT_KEYS)
     label: str
     width: int  # fixed width, or the minimum of a flexible column
     flex: int = 0  # share of the spare width

@@ -7,9 +7,10 @@ Create Date: 2026-11-22 05:10:00
 The TUI lists, counts and filters 100,000 tasks as the coordinator types (issue 5: a
 keystroke to an updated table in 100 ms):
 
-* ``ix_task_listing`` covers the columns a listing reads, in plan and document order, and
-  the number and key a search word may be, so counting, ordering and searching never read
-  the wide rows (text, search_text);
+* ``ix_task_listing`` covers the columns a listing reads, in plan and document order, the
+  number and key a search word may be, and what `tracker overdue` reads of every task, so
+  counting, ordering, searching and classifying never read the wide rows (text,
+  search_text); ``ix_task_conditional`` (partial) lists the tasks waiting on a condition;
 * on SQLite, ``task_fts`` is an FTS5 trigram index over ``task.search_text`` (an external
   content table: the text is stored once, in ``task``). A search word of three characters
   or more is looked up in it (2 ms at 100k tasks) instead of matched against every task
@@ -57,7 +58,14 @@ def _has_trigram_tokenizer() -> bool:
 def upgrade() -> None:
     with op.batch_alter_table('task', schema=None) as batch_op:
         batch_op.create_index(
-            'ix_task_listing', ['plan_id', 'seq', 'withdrawn', 'status', 'due', 'progress', 'ongoing', 'number', 'key'], unique=False
+            'ix_task_listing',
+            ['plan_id', 'seq', 'withdrawn', 'status', 'due', 'progress', 'ongoing', 'number', 'key', 'triggered_on'],
+            unique=False,
+        )
+        batch_op.create_index(
+            'ix_task_conditional', ['id'], unique=False,
+            sqlite_where=sa.text("condition IS NOT NULL AND condition != ''"),
+            postgresql_where=sa.text("condition IS NOT NULL AND condition != ''"),
         )
     if op.get_bind().dialect.name == "sqlite" and _has_trigram_tokenizer():
         op.execute(
@@ -74,4 +82,5 @@ def downgrade() -> None:
             op.execute(f"DROP TRIGGER IF EXISTS {name}")
         op.execute("DROP TABLE IF EXISTS task_fts")
     with op.batch_alter_table('task', schema=None) as batch_op:
+        batch_op.drop_index('ix_task_conditional')
         batch_op.drop_index('ix_task_listing')
