@@ -223,13 +223,12 @@ def load_snapshot(
     *,
     scope: str | None = None,
     target: str | None = None,
-    share: tuple[int, int] | None = None,
+    share: frozenset[int] | None = None,
 ) -> Snapshot:
     """Read the tasks of a scope (all by default; a unit by exact name; a plan by slug) and
     decide, as of ``as_of``, what each feed shows of them. A fixed number of set-based
-    queries, whatever the number of tasks. ``share=(k, n)`` keeps the tasks whose id is k
-    modulo n: one worker's share of a parallel export, read with full scans (an index
-    lookup per row would cost more than the rows it skips)."""
+    queries, whatever the number of tasks. ``share`` keeps the tasks of those plans: one
+    worker's share of a parallel export (see :func:`_plan_shares`)."""
     opts = opts or FeedOptions()
     tz = opts.tz
     cutoff = day_end(as_of, tz).replace(tzinfo=None)
@@ -254,9 +253,11 @@ def load_snapshot(
         where = [task_t.c.withdrawn.is_(False), *_scope_filter(scope, target_id)]
         share_of: Callable[[Any], list[Any]] = lambda _column: []  # noqa: E731
         if share is not None:
-            k, n = share
-            share_of = lambda column: [column % n == k]  # noqa: E731
-            where += share_of(task_t.c.id)
+            plans_in = sorted(share)
+            where.append(task_t.c.plan_id.in_(plans_in))
+            share_of = lambda column: [  # noqa: E731
+                column.in_(sa.select(task_t.c.id).where(task_t.c.plan_id.in_(plans_in)))
+            ]
         tasks = list(s.execute(
             sa.select(
                 task_t.c.id, task_t.c.plan_id, task_t.c.key, task_t.c.seq, task_t.c.number, task_t.c.section,
@@ -522,24 +523,18 @@ def render_set(snap: Snapshot, opts: FeedOptions, variants: Iterable[bool] = (Fa
 
 
 def merge_sets(parts: list[RenderedSet]) -> RenderedSet:
-    """One set from the sets of disjoint shares of the tasks, in feed order."""
+    """One set from the sets of consecutive runs of plans (in feed order, see
+    :func:`_plan_shares`): the feed order is plan by plan, so the parts follow each other."""
     first = parts[0]
-    pooled = [(part.order[i], k, i) for k, part in enumerate(parts) for i in range(len(part.order))]
-    pooled.sort()
     merged = RenderedSet(
         as_of=first.as_of, plans=dict(first.plans), units=list(first.units),
-        plan_of=[parts[k].plan_of[i] for _, k, i in pooled], units_of=[parts[k].units_of[i] for _, k, i in pooled],
-        order=[key for key, _, _ in pooled],
-        blocks={v: [parts[k].blocks[v][i] for _, k, i in pooled] for v in first.blocks},
-        events={v: [parts[k].events[v][i] for _, k, i in pooled] for v in first.events},
+        plan_of=[x for p in parts for x in p.plan_of], units_of=[x for p in parts for x in p.units_of],
+        order=[x for p in parts for x in p.order],
+        blocks={v: [x for p in parts for x in p.blocks[v]] for v in first.blocks},
+        events={v: [x for p in parts for x in p.events[v]] for v in first.events},
+        undated=[x for p in parts for x in p.undated], waiting=[x for p in parts for x in p.waiting],
+        closed_out=[x for p in parts for x in p.closed_out],
     )
-
-    def in_order(lists: Iterable[list[str]]) -> list[str]:
-        return sorted((ref for refs in lists for ref in refs), key=lambda ref: ref.split(":", 1)[0])
-
-    merged.undated = in_order(p.undated for p in parts)
-    merged.waiting = in_order(p.waiting for p in parts)
-    merged.closed_out = in_order(p.closed_out for p in parts)
     return merged
 
 
@@ -824,29 +819,29 @@ def export_ics(
 
 
 def _render_everything(engine: Engine, as_of: date, opts: FeedOptions, variants: tuple[bool, ...], workers: int | None) -> RenderedSet:
-    """All tasks rendered, by this process alone or with forked workers, each taking the
-    tasks whose id is k modulo the number of processes."""
+    """All tasks rendered, by this process alone or with forked workers, each taking a run
+    of consecutive plans (so their results follow each other in feed order)."""
     import multiprocessing
 
+    counts = _plan_task_counts(engine)
     if workers is None:
-        with read_session(engine) as s:
-            total = s.execute(sa.select(sa.func.count()).select_from(task_t)).scalar_one()
-        workers = min(2, _free_cores()) if total >= PARALLEL_FROM_TASKS else 1
+        workers = min(2, _free_cores()) if sum(n for _, n in counts) >= PARALLEL_FROM_TASKS else 1
+    shares = _plan_shares(counts, workers)
     # fork() copies only the calling thread: with other threads running (a TUI, a server)
     # a lock one of them holds would stay locked in the child for ever. Fork only alone.
-    if workers <= 1 or threading.active_count() > 1 or "fork" not in multiprocessing.get_all_start_methods():
+    if len(shares) <= 1 or threading.active_count() > 1 or "fork" not in multiprocessing.get_all_start_methods():
         return render_set(load_snapshot(engine, as_of, opts), opts, variants)
     ctx = multiprocessing.get_context("fork")
     pipes, procs = [], []
-    for k in range(1, workers):
+    for share in shares[1:]:
         receive, send = ctx.Pipe(duplex=False)
-        proc = ctx.Process(target=_worker, args=(send, engine, as_of, opts, variants, (k, workers)), daemon=True)
+        proc = ctx.Process(target=_worker, args=(send, engine, as_of, opts, variants, share), daemon=True)
         proc.start()
         send.close()
         pipes.append(receive)
         procs.append(proc)
     try:
-        mine = render_set(load_snapshot(engine, as_of, opts, share=(0, workers)), opts, variants)
+        mine = render_set(load_snapshot(engine, as_of, opts, share=shares[0]), opts, variants)
         mine.items = None
         parts = [mine]
         for receive in pipes:
@@ -860,18 +855,57 @@ def _render_everything(engine: Engine, as_of: date, opts: FeedOptions, variants:
     return merge_sets(parts)
 
 
+def _plan_task_counts(engine: Engine) -> list[tuple[int, int]]:
+    """(plan id, tasks not withdrawn) in feed order (by slug); read from the listing index."""
+    with read_session(engine) as s:
+        counted = dict(s.execute(
+            sa.select(task_t.c.plan_id, sa.func.count()).where(task_t.c.withdrawn.is_(False)).group_by(task_t.c.plan_id)
+        ).all())
+        slugs = s.execute(sa.select(plan_t.c.id).order_by(plan_t.c.slug)).scalars().all()
+    return [(pid, counted.get(pid, 0)) for pid in slugs]
+
+
+def _plan_shares(counts: list[tuple[int, int]], workers: int) -> list[frozenset[int]]:
+    """The plans cut into at most ``workers`` runs of consecutive plans with about as many
+    tasks each (a plan is never split: one huge plan stays in one share).
+
+    >>> _plan_shares([(1, 10), (2, 10), (3, 10), (4, 10)], 2)
+    [frozenset({1, 2}), frozenset({3, 4})]
+    >>> _plan_shares([(1, 100), (2, 1)], 2), _plan_shares([(1, 5)], 2)
+    ([frozenset({1}), frozenset({2})], [frozenset({1})])
+    """
+    total = sum(n for _, n in counts)
+    shares: list[frozenset[int]] = []
+    run: list[int] = []
+    done = 0
+    for pid, n in counts:
+        run.append(pid)
+        done += n
+        if len(shares) < workers - 1 and done * workers >= total * (len(shares) + 1):
+            shares.append(frozenset(run))
+            run = []
+    if run:
+        shares.append(frozenset(run))
+    return shares
+
+
 def _free_cores() -> int:
-    """Cores not already busy (by the 1-minute load average): a second process only helps
-    when a core is free; on a loaded machine it is slower than one (measured)."""
+    """Cores not busy right now: a second process only helps when a core is free. Linux
+    says how many processes are running at this moment (/proc/loadavg, this one included);
+    elsewhere the 1-minute load average stands in, which lags (a job that just ended still
+    counts)."""
     cores = os.cpu_count() or 1
     try:
-        busy = os.getloadavg()[0]
-    except OSError:  # not available on this platform
-        busy = 0.0
-    return max(1, int(cores - busy + 0.5))
+        running = int(Path("/proc/loadavg").read_text().split()[3].split("/")[0]) - 1
+    except (OSError, ValueError, IndexError):
+        try:
+            running = int(os.getloadavg()[0] + 0.5)
+        except OSError:  # not available on this platform
+            running = 0
+    return max(1, cores - running)
 
 
-def _worker(send: Any, engine: Engine, as_of: date, opts: FeedOptions, variants: tuple[bool, ...], share: tuple[int, int]) -> None:
+def _worker(send: Any, engine: Engine, as_of: date, opts: FeedOptions, variants: tuple[bool, ...], share: frozenset[int]) -> None:
     """A forked export worker: render one share of the tasks and send it back."""
     engine.dispose(close=False)  # the parent's pooled connections are not ours to use
     gc.disable()
