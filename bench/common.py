@@ -126,17 +126,22 @@ def pg_version(url: str) -> str:
 # --------------------------------------------------------------------------- Taskwarrior
 
 
-def taskwarrior() -> str | None:
-    """The `task` program (Debian package taskwarrior), installed if missing and root."""
-    found = shutil.which("task")
+def debian_program(program: str, package: str) -> str | None:
+    """``program`` from the Debian package ``package``, installed if missing and root."""
+    found = shutil.which(program)
     if found or os.geteuid() != 0 or not shutil.which("apt-get"):
         return found
-    print("installing taskwarrior (apt-get) …", file=sys.stderr)
+    print(f"installing {package} (apt-get) …", file=sys.stderr)
     quiet = {"stdout": subprocess.DEVNULL, "stderr": subprocess.DEVNULL}
-    if subprocess.run(["apt-get", "install", "-y", "-qq", "taskwarrior"], **quiet).returncode != 0:  # type: ignore[call-overload]
+    if subprocess.run(["apt-get", "install", "-y", "-qq", package], **quiet).returncode != 0:  # type: ignore[call-overload]
         subprocess.run(["apt-get", "update", "-qq"], **quiet)  # type: ignore[call-overload]
-        subprocess.run(["apt-get", "install", "-y", "-qq", "taskwarrior"], **quiet)  # type: ignore[call-overload]
-    return shutil.which("task")
+        subprocess.run(["apt-get", "install", "-y", "-qq", package], **quiet)  # type: ignore[call-overload]
+    return shutil.which(program)
+
+
+def taskwarrior() -> str | None:
+    """The `task` program (Debian package taskwarrior), installed if missing and root."""
+    return debian_program("task", "taskwarrior")
 
 
 class Taskwarrior:

@@ -6,17 +6,13 @@ of deadlines, phases, ongoing, conditional and done tasks, some history), then m
 * ``export``: ``tracker.feeds.export_ics`` writing every feed (one per unit, per plan, the
   feed with everything) and index.html to an empty folder — the issue's target is ≤ 2 s;
 * ``serve``: ``tracker serve`` in a subprocess on loopback, hit by client threads over
-  keep-alive connections: revalidations (``If-None-Match`` → 304, target ≥ 2,000/s) and full
-  downloads (200) of a unit's feed.
+  keep-alive connections, then by ``wrk`` (50 connections): revalidations (``If-None-Match``
+  → 304, target ≥ 2,000/s) and full downloads (200) of a unit's feed.
 
 Usage: .venv/bin/python bench/feeds.py [--tasks 100000] [--seconds 3] [--clients 4] [--db PATH]
 Everything happens on 127.0.0.1 and in a temporary folder; the server is stopped at the end.
 
-Latest figures (2-core reference VM, Nov 2026, shared with other test runs: load average 3–5):
-export of 100,000 tasks (221 feeds, 383 MB) 4.4 s wall / 3.6 s CPU in one process; the CPU
-time is what an idle machine needs, and two processes split it when a core is free.
-Server: ~5,200–7,300 revalidations (304) per second, ~1,450–1,950 downloads (200) of a 920 kB
-unit feed per second, first build of a unit's feed from the 100,000-task database 130–220 ms.
+The latest figures, the machine and the profile are in bench/README.md.
 """
 
 from __future__ import annotations
@@ -172,6 +168,28 @@ def _hammer(port: int, path: str, headers: dict[str, str], seconds: float, clien
     return sum(counts), statuses
 
 
+WRK_CONNECTIONS = 50
+
+
+def _wrk(port: int, path: str, headers: dict[str, str], seconds: float) -> float | None:
+    """Requests per second that ``wrk`` (Debian package wrk, installed if missing and root)
+    gets from the server: a C client, so the figure is the server's, not the client's.
+    None when wrk is not available; an error when any request failed."""
+    from common import debian_program
+
+    program = debian_program("wrk", "wrk")
+    if program is None:
+        print("serve: wrk not available (apt-get install wrk); the Python clients' figures stand")
+        return None
+    args = [program, "-t2", f"-c{WRK_CONNECTIONS}", f"-d{max(1, round(seconds))}s", "--latency"]
+    for name, value in headers.items():
+        args += ["-H", f"{name}: {value}"]
+    out = subprocess.run([*args, f"http://127.0.0.1:{port}{path}"], capture_output=True, text=True, check=True).stdout
+    if "Socket errors" in out or "Non-2xx or 3xx" in out:
+        raise RuntimeError(f"wrk saw failed requests:\n{out}")
+    return float(out.split("Requests/sec:", 1)[1].split()[0])
+
+
 def bench_serve(engine: sa.Engine, db: Path, home: Path, seconds: float, clients: int) -> tuple[float, float]:
     from tracker.feeds import ensure_addresses, load_secret, rotate
 
@@ -203,6 +221,12 @@ def bench_serve(engine: sa.Engine, db: Path, home: Path, seconds: float, clients
         print(f"serve: {rate_200:,.0f} full downloads/s (200, {len(body) / 1e3:.0f} kB each), statuses {codes}")
         n, codes = _hammer(port, path, {"Accept-Encoding": "gzip"}, seconds, clients)
         print(f"serve: {n / seconds:,.0f} gzip downloads/s (200), statuses {codes}")
+        wrk_304 = _wrk(port, path, {"If-None-Match": etag}, seconds)
+        wrk_200 = _wrk(port, path, {}, seconds)
+        if wrk_304 is not None and wrk_200 is not None:
+            print(f"serve under wrk ({WRK_CONNECTIONS} connections, 2 threads): {wrk_304:,.0f} revalidations/s (304), "
+                  f"{wrk_200:,.0f} full downloads/s (200)")
+            rate_304, rate_200 = wrk_304, wrk_200
     finally:
         proc.terminate()
         proc.wait(timeout=10)
