@@ -368,10 +368,7 @@ def first_rows(engine: Engine, q: BrowseQuery, limit: int, *, interrupt: Interru
             # Nothing filtered or sorted on an as-of value: pick the rows from the plain
             # tables, then replay History for those rows only (not for every task).
             cols = _columns(engine, s, q, ids=[])
-            ids = _first_ids(s, q, cols, limit)
-            query, _ = _row_query(engine, s, q, ids)
-            found = {r.id: r for r in s.execute(query.where(task_t.c.id.in_(ids))).all()} if ids else {}
-            return _to_rows(s, q, [found[i] for i in ids if i in found])
+            return _rows_of(engine, s, q, _first_ids(s, q, cols, limit))
         query, cols = _row_query(engine, s, q)
         rows = s.execute(query.where(*_where(q, cols, has_fts(s))).order_by(*_order(q, cols)).limit(limit)).all()
         return _to_rows(s, q, rows)
@@ -410,9 +407,16 @@ def rows_by_id(engine: Engine, q: BrowseQuery, ids: Sequence[int]) -> list[TaskR
     if not ids:
         return []
     with read_session(engine) as s:
-        query, _ = _row_query(engine, s, q, ids)
-        found = {r.id: r for r in s.execute(query.where(task_t.c.id.in_(list(ids)))).all()}
-        return _to_rows(s, q, [found[i] for i in ids if i in found])
+        return _rows_of(engine, s, q, ids)
+
+
+def _rows_of(engine: Engine, s: Any, q: BrowseQuery, ids: Sequence[int]) -> list[TaskRow]:
+    """The rows of these tasks, in the order of ``ids``, History replayed for them only."""
+    if not ids:
+        return []
+    query, _ = _row_query(engine, s, q, ids)
+    found = {r.id: r for r in s.execute(query.where(task_t.c.id.in_(list(ids)))).all()}
+    return _to_rows(s, q, [found[i] for i in ids if i in found])
 
 
 def _owner_text(session: Any, ids: list[int]) -> dict[int, str]:

@@ -228,6 +228,15 @@ def test_the_trigram_index_follows_imports_updates_and_deletes(seeded: Engine, t
     found = ordered_ids(seeded, q)
     assert len(found) == 2 and tid in found
     _fts_sound(seeded)
+    # Re-imported with an item added and one reworded: the new one is indexed, the
+    # reworded one found by its new words only.
+    doc.write_text("某县独角兽孵化工作方案\n一、主要任务\n（一）建设独角兽孵化基地。（责任单位：县科技局）\n"
+                   "（二）完善知识产权质押融资和保险。（责任单位：县财政局）\n（三）培育瞪羚企业梯队。（责任单位：县工信局）\n",
+                   encoding="utf-8")
+    import_paths(seeded, [doc])
+    _fts_sound(seeded)
+    assert len(ordered_ids(seeded, BrowseQuery(as_of=date(2021, 1, 1), search="瞪羚企业"))) == 1
+    assert len(ordered_ids(seeded, BrowseQuery(as_of=date(2021, 1, 1), search="质押融资和保险"))) == 1
     new = next(i for i in found if i != tid)
     with seeded.begin() as conn:  # the delete trigger
         conn.exec_driver_sql("DELETE FROM taskowner WHERE task_id = ?", (new,))
