@@ -9,7 +9,7 @@ from alembic.runtime.migration import MigrationContext
 from sqlalchemy.engine import Engine
 from sqlmodel import SQLModel
 
-from tracker.db import current_revision, ensure_schema, head_revision, include_object
+from tracker.db import FTS_TABLE, current_revision, ensure_schema, head_revision, include_object
 
 
 def test_migrations_produce_exactly_the_models(engine: Engine) -> None:
@@ -58,4 +58,11 @@ def test_upgrade_keeps_the_data_of_an_older_schema(db_url: str) -> None:
     with eng.connect() as conn:
         row = conn.execute(sa.select(task_t)).mappings().one()
     assert (row["status"], row["progress"], row["version"], row["milestones"], row["search_text"]) == ("doing", 40, 3, "", "")
+    if eng.dialect.name == "sqlite":
+        # The search index (0006) and the triggers that keep it in step: a later migration
+        # that rebuilds the task table would drop them silently.
+        with eng.begin() as conn:
+            triggers = {r[0] for r in conn.exec_driver_sql("SELECT name FROM sqlite_master WHERE type = 'trigger'")}
+            assert {"task_fts_update", "task_fts_delete"} <= triggers
+            conn.exec_driver_sql(f"INSERT INTO {FTS_TABLE} ({FTS_TABLE}, rank) VALUES ('integrity-check', 1)")
     eng.dispose()
