@@ -76,7 +76,7 @@ from tracker.ical import (
     render_todos,
     word,
 )
-from tracker.lateness import CLOSED, STATE_FIELDS, day_end, month_end, review_window
+from tracker.lateness import CLOSED, STATE_FIELDS, day_end, month_end, parse_state, review_window
 from tracker.models import feed_token_t, history_t, owner_t, plan_t, task_t, unit_t, utcnow
 
 SCOPES = ("all", "plan", "unit")
@@ -195,17 +195,6 @@ def _raw(column: Any) -> Any:
     cost ~1 s per 100,000 rows through their Python processors); _as_date and _utc read
     what the driver returns (text on SQLite, typed values on PostgreSQL)."""
     return sa.type_coerce(column, sa.String() if not isinstance(column.type, sa.Boolean) else sa.Integer())
-
-
-def _parse_state(field_name: str, value: str | None) -> Any:
-    """A History value back to the field's type (the inverse of tracker.changes._text)."""
-    if value is None:
-        return None
-    if field_name in ("due", "triggered_on"):
-        return date.fromisoformat(value[:10])
-    if field_name == "progress":
-        return int(value)
-    return value
 
 
 def _scope_filter(scope: str | None, target_id: int | None) -> list[Any]:
@@ -403,13 +392,13 @@ def _item(
             if eff >= cutoff:
                 # Not yet in effect on as_of: the field still had its old value.
                 if fld in STATE_FIELDS and fld not in seen:
-                    values[fld] = _parse_state(fld, old)
+                    values[fld] = parse_state(fld, old)
                     seen.add(fld)
                 continue
             local = eff.replace(tzinfo=utc).astimezone(zone).date()
             record_dates.append(local)
             if fld in STATE_FIELDS:
-                values[fld] = _parse_state(fld, new)
+                values[fld] = parse_state(fld, new)
                 if fld == "status":
                     done_on = local if new in CLOSED else None
         status, progress, due, triggered_on = values["status"], values["progress"], values["due"], values["triggered_on"]

@@ -27,7 +27,6 @@ import time
 from collections import deque
 from collections.abc import Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -36,7 +35,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
-from tracker.db import FTS_TABLE, has_fts
+from tracker.db import FTS_TABLE, has_fts, write_session
 from tracker.errors import DocumentImportError
 from tracker.extract.indicators import ExtractedIndicator, extract_indicators
 from tracker.extract.owners import Lexicon, OwnerRef
@@ -262,21 +261,6 @@ def _extracted(files: list[Path], lexicon: Lexicon | None, workers: int) -> Iter
             yield path, result
 
 
-@contextmanager
-def _write_batch(engine: Engine) -> Iterator[tuple[Session, Any]]:
-    """A write transaction (BEGIN IMMEDIATE on SQLite, see tracker.db.write_session) and
-    its session; committed when the block ends, rolled back on an exception."""
-    with engine.connect() as conn:
-        conn.info["write"] = True
-        try:
-            transaction = conn.begin()
-        finally:
-            conn.info.pop("write", None)
-        with transaction, Session(bind=conn, expire_on_commit=False) as session:
-            yield session, transaction
-            session.flush()
-
-
 def _store_file(
     session: Session, item: _Extracted, lexicon: Lexicon | None, units: dict[str, int], report: ImportReport
 ) -> None:
@@ -329,18 +313,21 @@ def _write(
     rolls back alone, the files before it are committed, and the error goes on up."""
     if any(isinstance(result, _Extracted) for _, result in batch):
         units: dict[str, int] = {}  # unit name → id, within this transaction
-        with _write_batch(engine) as (session, transaction):
+        failure: BaseException | None = None
+        with write_session(engine) as session:
             for _, result in batch:
                 if not isinstance(result, _Extracted):
                     continue
                 try:
                     with session.begin_nested():
                         _store_file(session, result, lexicon, units, report)
-                except BaseException:
-                    transaction.commit()
-                    raise
+                except BaseException as exc:  # the files before it still commit
+                    failure = exc
+                    break
             if dry_run:
                 session.rollback()
+        if failure is not None:
+            raise failure
     for path, result in batch:
         if isinstance(result, str):
             report.errors.append(result)

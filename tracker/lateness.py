@@ -98,7 +98,8 @@ def _local_date(dt: datetime, tz: str) -> date:
     return _aware(dt).astimezone(ZoneInfo(tz)).date()
 
 
-def _parse(field_name: str, value: str | None) -> Any:
+def parse_state(field_name: str, value: str | None) -> Any:
+    """A History value back to the field's type (the inverse of tracker.changes._text)."""
     if value is None:
         return None
     if field_name in ("due", "triggered_on"):
@@ -259,13 +260,13 @@ def _state(
         if eff >= cutoff:
             # A change not yet in effect: before it, the field had its old value.
             if fld in STATE_FIELDS and fld not in seen:
-                values[fld] = _parse(fld, old)
+                values[fld] = parse_state(fld, old)
                 seen.add(fld)
             continue
         record_dates.append(_local_date(eff, q.tz))
         last_update = eff
         if fld in STATE_FIELDS:
-            values[fld] = _parse(fld, new)
+            values[fld] = parse_state(fld, new)
             if fld == "status":
                 done_on = _local_date(eff, q.tz) if new in CLOSED else None
     # Fields whose every change lies after the cutoff took the earliest old value above;

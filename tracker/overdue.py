@@ -245,7 +245,7 @@ def _summarise(run: Runner, q: StateQuery, by: str) -> Summary:
             if v:
                 status = v.get("status", status)
                 progress = v["progress"] if "progress" in v else progress
-                if "due" in v:  # _parse: date.fromisoformat(value[:10]), None kept
+                if "due" in v:  # parse_state: date.fromisoformat(value[:10]), None kept
                     due = (v["due"] or "")[:10] or None
                 if "triggered_on" in v:
                     trig = (v["triggered_on"] or "")[:10] or None
