@@ -256,7 +256,7 @@ def test_yunyang_seed_clauses() -> None:
         ("省文化和旅游厅", ["省文化和旅游厅"]),
         ("省人力资源和社会保障厅、省住房和城乡建设厅", ["省人力资源和社会保障厅", "省住房和城乡建设厅"]),
         ("各州（市、县）人民政府、省公安厅", ["各州（市、县）人民政府", "省公安厅"]),
-        ("省公安厅、省法院等", ["省公安厅", "省法院"]),
+        ("省公安厅、省法院等", ["省公安厅", "省法院等"]),  # 等 is printed text: kept
         ("  省公安厅 、、 省法院。", ["省公安厅", "省法院"]),
         ("", []),
     ],
@@ -395,3 +395,89 @@ def test_yunnan_spot_checks(lexicon: Lexicon, item: int, unit: str, lead: bool) 
     assert unit in names, names
     if lead:
         assert names[0] == unit, names
+
+
+# --------------------------------------------------------------------------- issue 11: the genre's other forms
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # labels separated by a comma, and a list continued after a comma inside a field
+        ("（牵头单位：市发展改革委，配合单位：市委组织部、市人力资源和社会保障局，各区、县级市）",
+         [("市发展改革委", "lead"), ("市委组织部", "support"), ("市人力资源和社会保障局", "support"),
+          ("各区", "support"), ("县级市", "support")]),
+        # a role named by a label word inside a group name
+        ("（牵头单位：市委组织部，配合单位：各项目牵头单位，各区、县级市）",
+         [("市委组织部", "lead"), ("各项目牵头单位", "support"), ("各区", "support"), ("县级市", "support")]),
+        # a non-owner field after the owners, separated by a comma
+        ("（负责部门：海关总署，适用范围：福建自贸试验区）", [("海关总署", "lead")]),
+        # commissions and federations whose names end in 会 or 联
+        ("（人民银行、银保监会、证监会负责）",
+         [("人民银行", "lead"), ("银保监会", "support"), ("证监会", "support")]),
+    ],
+)
+def test_labelled_and_verbed_lists(text: str, expected: list[tuple[str, str]]) -> None:
+    assert owners(only_clause(text)) == expected
+
+
+def test_role_words_inside_the_list() -> None:
+    clause = only_clause("（市政府办公室、市审改办牵头，市级各有关部门及各县区政府按职责分工负责）")
+    assert owners(clause) == [
+        ("市政府办公室", "lead"), ("市审改办", "lead"), ("市级各有关部门", "support"), ("各县区政府", "support"),
+    ]
+    clause = only_clause("（区发改局牵头负责，区财政局、各街道组织落实）")
+    assert owners(clause) == [("区发改局", "lead"), ("区财政局", "support"), ("各街道", "support")]
+    clause = only_clause("（省科技厅、省财政厅按职责分工牵头负责，各市州政府按职责组织配合）")
+    assert owners(clause) == [("省科技厅", "lead"), ("省财政厅", "lead"), ("各市州政府", "support")]
+
+
+def test_role_word_never_stays_inside_a_unit_name() -> None:
+    clause = only_clause("（责任单位：区住建局、各区政府组织落实）")
+    assert [o.name for o in clause.owners] == ["区住建局", "各区政府"]
+
+
+def test_together_with_and_et_cetera_separate_units() -> None:
+    clause = only_clause("（商务部会同有关部门负责）")
+    assert owners(clause) == [("商务部", "lead"), ("有关部门", "support")]
+    clause = only_clause("（农业农村部等和各有关省级人民政府负责）")
+    assert [o.name for o in clause.owners] == ["农业农村部等", "各有关省级人民政府"]
+    clause = only_clause("（人力资源社会保障部、财政部、教育部等有关部门和单位负责）")
+    assert [o.name for o in clause.owners] == ["人力资源社会保障部", "财政部", "教育部等有关部门和单位"]
+
+
+def test_duty_division_after_a_list_names_the_list() -> None:
+    clause = only_clause("（各有关部门和单位，各省级人民政府按职责分工负责）")
+    assert [o.name for o in clause.owners] == ["各有关部门和单位", "各省级人民政府"]
+
+
+def test_very_long_list_is_kept_whole() -> None:
+    units = [f"市第{n}局" for n in "一二三四五六七八九十"] + [f"区{n}办" for n in "甲乙丙丁戊己庚辛"]
+    clause = only_clause(f"（责任单位：{'、'.join(units)}）")
+    assert [o.name for o in clause.owners] == units
+    assert clause.owners[0].role == "lead" and all(o.role == "support" for o in clause.owners[1:])
+
+
+def test_owner_lines_lead_then_responsible_units_support() -> None:
+    text = "1.努力实现地区生产总值增长6.2%左右。\n牵头单位:区发改局\n责任单位:立山经济开发区,全区经济运行各专班"
+    clause = only_clause(text)
+    assert owners(clause) == [
+        ("区发改局", "lead"), ("立山经济开发区", "support"), ("全区经济运行各专班", "support"),
+    ]
+
+
+def test_owner_lines_with_a_person_label_and_full_stops() -> None:
+    text = ("1.地区生产总值增长8.5%左右。\n牵头负责领导:张三。\n牵头责任单位:市发展和改革委员会。\n"
+            "协同责任单位:市政府各部门、各直属单位。")
+    clause = only_clause(text)
+    assert owners(clause) == [
+        ("市发展和改革委员会", "lead"), ("市政府各部门", "support"), ("各直属单位", "support"),
+    ]
+    assert "张三" not in [o.name for o in clause.owners]
+
+
+def test_sentence_subjects_do_not_add_to_an_annotated_item() -> None:
+    text = "加强组织领导。市人才工作领导小组负责统筹协调。（牵头单位：市委组织部）"
+    assert [o.name for c in find_owner_clauses(text) for o in c.owners] == ["市委组织部"]
+    # … but name the owner where nothing else does
+    assert [o.name for c in find_owner_clauses("市人才工作领导小组负责统筹协调。") for o in c.owners] == ["市人才工作领导小组"]

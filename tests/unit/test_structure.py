@@ -31,13 +31,88 @@ def test_headings_and_items_nest_by_style_stack() -> None:
     assert plan.title == "某某县知识产权工作方案（2023—2024年）"
     assert plan.period == (2023, 2024)
     numbers = [(i.number, i.section) for i in plan.items]
+    # 1. and 2. carry nothing of their own under an item that states its owner: they are its
+    # sub-items, part of its text (issue 11: sub-items nested under an item are part of it).
     assert numbers == [
         ("（一）", ["一、总体要求"]),
         ("（二）", ["二、重点任务"]),
-        ("1", ["二、重点任务"]),
-        ("2", ["二、重点任务"]),
         ("（三）", ["三、保障措施"]),
     ]
+    assert "1.细化措施" in plan.items[1].text and "2.加强培训" in plan.items[1].text
+    assert plan.items[1].line_end == plan.items[1].line_start + 2
+
+
+def test_run_in_heading_over_items_that_carry_the_owners() -> None:
+    doc = parse("""
+某市人才工作实施意见
+一、实施行动计划
+（一）产业人才行动计划。围绕主导产业，实施如下重点项目：
+1.紧缺人才项目。引进人才。（牵头单位：市发展改革委，配合单位：市委组织部）
+2.企业家项目。培养企业家。（牵头单位：市委组织部）
+（二）科技人才行动计划。实施如下项目：
+3.学者项目。设立岗位。（牵头单位：市委组织部）
+""")
+    items = doc.plans[0].items
+    assert [(i.number, i.section) for i in items] == [
+        ("1", ["一、实施行动计划", "（一）产业人才行动计划"]),
+        ("2", ["一、实施行动计划", "（一）产业人才行动计划"]),
+        ("3", ["一、实施行动计划", "（二）科技人才行动计划"]),
+    ]
+
+
+def test_principles_under_their_heading_are_not_items_but_a_principles_item_is_one() -> None:
+    doc = parse("""
+某省综合保税区发展意见
+二、基本原则
+（一）坚持深化改革，简政放权。进一步健全综合监管体系。
+（二）坚持对标国际，开放引领。对标国际先进水平。
+三、总体要求
+（一）指导思想。
+以新思想为指导，推动高质量发展。
+（二）工作原则。
+1.问题导向。针对突出问题。
+2.开放融合。坚持创新驱动。
+四、主要任务
+1.拓展市场。推广试点。（税务总局、财政部负责）
+""")
+    items = doc.plans[0].items
+    assert [i.number for i in items] == ["（一）", "（二）", "1"]
+    assert items[0].section == ["三、总体要求"]
+    assert "以新思想为指导" in items[0].text
+    assert "1.问题导向" in items[1].text and "2.开放融合" in items[1].text
+
+
+def test_heading_with_its_text_on_the_next_line_is_one_item_where_the_style_numbers_items() -> None:
+    doc = parse("""
+某区重点工作方案
+一、重点任务
+1.加强组织领导
+各街道要成立工作专班。（责任单位：区发改局）
+2.强化督查考核
+区政府督查室每季度开展督查。
+3.优化营商环境。推进改革。
+""")
+    items = doc.plans[0].items
+    assert [(i.number, i.text.split("\n")[0]) for i in items] == [
+        ("1", "加强组织领导"), ("2", "强化督查考核"), ("3", "优化营商环境。推进改革。"),
+    ]
+    assert "成立工作专班" in items[0].text
+
+
+def test_prose_after_an_item_closed_by_its_annotation_and_closing_paragraphs_belong_to_no_item() -> None:
+    doc = parse("""
+国务院关于某项工作的意见
+一、对深化改革成效显著的地区给予支持。（发展改革委负责）
+这一段是对本部分的总体说明，不属于上一项。
+二、对优化营商环境成效明显的地区给予奖励。
+各有关部门要于2018年12月31日前报送实施办法。
+国务院
+2018年12月6日
+""")
+    items = doc.plans[0].items
+    assert [i.number for i in items] == ["一", "二"]
+    assert "总体说明" not in items[0].text
+    assert "报送实施办法" not in items[1].text
 
 
 def test_numbering_that_restarts_in_each_section_keeps_sections_apart() -> None:
@@ -153,3 +228,74 @@ def test_yunyang_has_22_paragraphs_and_restores_chapter_four() -> None:
     assert by_number[20].line_end == 45  # the members paragraph continues （二十）
     assert plan.issued_on is not None and plan.issued_on.isoformat() == "2022-10-27"
     assert plan.issuer == "云阳县人民政府"
+
+
+def test_item_number_before_a_title_that_opens_with_digits() -> None:
+    doc = parse("""
+某市人才集聚工程实施意见
+一、重点项目
+10.学者项目。设立岗位。
+11.121人才梯队项目。重点培养人才。
+12.博士后项目。培养博士后。
+""")
+    assert [(i.value, i.text[:6]) for i in doc.plans[0].items] == [(10, "学者项目。设"), (11, "121人才梯"), (12, "博士后项目。")]
+
+
+def test_table_with_heading_rows_and_a_named_task_column() -> None:
+    doc = parse("""
+某省改革举措推广清单
+序号
+改革举措
+主 要 内 容
+指导部门
+推广范围
+一、知识产权保护方面（共2项）
+1
+案件“三合一”审判
+整合分散的审判资源。
+省法院、省检察院
+全省
+2
+专利保险机制
+开发专利保险产品。
+省知识产权局
+全省
+二、管理体制创新方面（共1项）
+5
+地方立法容错机制
+通过制定地方性法规。
+省司法厅
+全省
+""")
+    items = doc.plans[0].items
+    assert [(i.value, i.section) for i in items] == [
+        (1, ["一、知识产权保护方面（共2项）"]), (2, ["一、知识产权保护方面（共2项）"]), (5, ["二、管理体制创新方面（共1项）"]),
+    ]
+    assert items[0].text.startswith("案件“三合一”审判。整合分散的审判资源。")
+    assert "责任单位：省法院、省检察院" in items[0].text
+
+
+def test_transmittal_notice_numbers_summaries_not_tasks() -> None:
+    doc = parse("""
+某省人民政府办公厅关于推广第二批
+改革举措的通知
+一、推广的改革举措
+（一）保护方面2项：案件审判；专利保险。
+二、认真抓好组织实施
+各地要加强组织领导。
+附件
+改革举措推广清单
+序号
+改革举措
+指导部门
+1
+案件审判
+省法院
+2
+专利保险
+省知识产权局
+""")
+    main, appendix = doc.plans
+    assert main.title == "某省人民政府办公厅关于推广第二批改革举措的通知"
+    assert main.items == []
+    assert [i.value for i in appendix.items] == [1, 2]

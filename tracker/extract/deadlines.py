@@ -23,12 +23,13 @@ from datetime import date
 from functools import lru_cache
 from typing import Literal
 
-from tracker.extract.numerals import cn_to_int, fold_width
+from tracker.extract.numerals import cn_to_int, fold_width, normalise
 
 __all__ = [
     "Deadline",
     "DeadlineKind",
     "find_deadlines",
+    "in_sentence_deadline",
     "looks_like_deadline",
     "parse_deadline",
 ]
@@ -554,3 +555,68 @@ def _depth_at(folded: str, pos: int) -> int:
         else:
             depth = 0
     return depth
+
+
+_VALIDITY_BEFORE = re.compile(r"(?:执行期限|实施期限|执行期|实施期|有效期|期限|时间)(?:为|是|:|：)?$|自$")
+_DAY_START = re.compile(r"^\d{4}年\d{1,2}月\d{1,2}[日号]")
+
+
+def _is_validity_window(body: str, span: tuple[int, int], d: Deadline) -> bool:
+    """Whether a window in running text is the period a policy applies, not a deadline.
+
+    Policies state their validity to the day, from a first day (`2019年1月1日至2020年12月
+    31日，对…给予补贴`), or after a word that says so (`执行期限为…`, `自…起`); work is
+    scheduled by month (`2023年3月至6月，开展摸底排查`).
+
+    >>> _is_validity_window("2019年1月1日至12月31日，给予补贴", (0, 13), Deadline("window", "2019年1月1日至12月31日"))
+    True
+    """
+    if d.kind != "window":
+        return False
+    before = normalise(body[max(0, span[0] - 6) : span[0]]).replace(" ", "")
+    return bool(_VALIDITY_BEFORE.search(before) or _DAY_START.match(normalise(d.raw).replace(" ", "")))
+
+
+# A target year (到2025年) is the horizon of the plan, which every task inherits anyway; it is
+# not a deadline of the item that mentions it.
+_TARGET_ONLY = re.compile(r"^(?:到|至|截至|截止到?)\s*\d{4}\s*年$")
+
+
+def in_sentence_deadline(body: str, ref_year: int | None) -> Deadline | None:
+    """Deadlines written in the item's sentences (`该项工作于2019年4月底前完成`), as one value.
+
+    Several staged dates (`2021年6月底前出台办法，2022年底前全面推开`) are all kept as
+    milestones, the last one the due date. Target years and dates that cannot be read are
+    left out: they are kept in the text, and guessing from them would invent a deadline.
+
+    >>> d = in_sentence_deadline("该项工作于2019年4月底前完成。", None)
+    >>> d.kind, d.due.isoformat()
+    ('date', '2019-04-30')
+    >>> d = in_sentence_deadline("2021年6月底前出台办法，2022年底前全面推开。", None)
+    >>> [m.isoformat() for m in d.milestones], d.due.isoformat()
+    (['2021-06-30', '2022-12-31'], '2022-12-31')
+    >>> in_sentence_deadline("到2025年，新增地理标志100个。", 2021) is None
+    True
+    """
+    spans = [
+        (span, d) for span, d in find_deadlines(body, year=ref_year)
+        if d.kind in ("date", "window") and d.due is not None and not _TARGET_ONLY.match(normalise(d.raw))
+        and not _is_validity_window(body, span, d)
+    ]
+    if not spans:
+        return None
+    if len(spans) == 1:
+        return spans[0][1]
+    found = [d for _, d in spans]
+    dues = tuple(d.due for d in found if d.due is not None)
+    starts = [d.start for d in found if d.start is not None]
+    return Deadline(
+        "window" if starts else "date",
+        body[spans[0][0][0] : spans[-1][0][1]],  # as printed, from the first date to the last
+        due=dues[-1],
+        start=starts[0] if starts else None,
+        ongoing=any(d.ongoing for d in found),
+        milestones=dues,
+    )
+
+

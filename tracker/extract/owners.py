@@ -194,6 +194,47 @@ def _is_unit_like(name: str) -> bool:
     return m.startswith("各") and len(m) <= 12
 
 
+# In a list that an owner clause marks as units (a labelled field `责任单位：…`, a bracket
+# ending in 负责/牵头), a name may end in more ways than a free-standing unit does: a
+# territory (`县级市`, `各区`, `立山经济开发区`), a task force (`全区经济运行各专班`), a
+# commission (`银保监会`, `证监会`), a federation (`市残联`), a station or office
+# (`派出所`, `供电所`, `税务所`).
+_LISTED_SUFFIXES = (
+    "会", "联", "市", "区", "县", "州", "盟", "旗", "镇", "乡", "村", "社区", "专班",
+    "指挥部", "站", "所", "队", "社", "馆", "校", "处", "科", "股", "组", "委", "行",
+)
+_ROLE_UNIT = re.compile(r"(?:牵头|配合|责任|协办)(?=单位|部门)")
+# `X等`, `X等有关部门`, `X等有关部门和单位`: the named unit and others; kept as printed.
+_ET_CETERA = re.compile(r"等(?:有关|相关)?(?:部门|单位|机构)?(?:和|及)?(?:部门|单位|机构)?$")
+
+
+@lru_cache(maxsize=8192)
+def _is_listed_name(name: str) -> bool:
+    """A piece of a list an owner clause names: a unit, or a name ending like one.
+
+    Stricter :func:`_is_unit_like` decides for subjects of free sentences, where a phrase
+    (`企业自主`) must not pass for a unit; inside a clause that labels or verbs its list
+    as the owners, any short name-like piece is one.
+
+    >>> [_is_listed_name(s) for s in ("银保监会", "县级市", "全区经济运行各专班", "商务部等有关部门")]
+    [True, True, True, True]
+    >>> [_is_listed_name(s) for s in ("农业农村部等", "2021年底前", "加强保护工作", "单位", "各项目牵头单位")]
+    [True, False, False, False, True]
+    """
+    if _is_unit_like(name):
+        return True
+    m = _match_form(name).strip()
+    base = _ET_CETERA.sub("", m) if "等" in m else m
+    if base != m and base and _is_listed_name(base):
+        return True
+    words = _ROLE_UNIT.sub("单位", base)  # 各项目牵头单位, 各配合单位: units named by their role
+    if not 2 <= len(base) <= 30 or any(w in words for w in _NOT_IN_NAME) or re.search(r"\d{4}|[年月日]", base):
+        return False
+    if base in _UNIT_SUFFIXES or base in _LISTED_SUFFIXES:
+        return False
+    return base.endswith(_LISTED_SUFFIXES + _UNIT_SUFFIXES) or bool(re.search(r"(?:\([^()]{1,20}\))$", base))
+
+
 @lru_cache(maxsize=8192)
 def is_group_name(name: str) -> bool:
     """True if the name stands for several units rather than one office.
@@ -209,14 +250,16 @@ def is_group_name(name: str) -> bool:
 
 
 def _trim(m: str, start: int, end: int) -> tuple[int, int]:
-    """Shrink [start, end) past blanks, a trailing 等 and sentence punctuation."""
+    """Shrink [start, end) past blanks and sentence punctuation (a trailing 等 is printed
+    text: `省公安厅等` names more units than one, and stays so)."""
     while start < end and (m[start].isspace() or m[start] in "。."):
         start += 1
-    while end > start and (m[end - 1].isspace() or m[end - 1] in "。.等"):
+    while end > start and (m[end - 1].isspace() or m[end - 1] in "。."):
         end -= 1
     return start, end
 
 
+_GENERIC_AFTER = re.compile(r"(?:单位|部门|机构|组织)(?=$|[、,;()])")
 _SPLIT_TOKEN = re.compile("[" + re.escape(_OPENERS + _CLOSERS) + "、,;和及]|以(?=及)")
 
 
@@ -250,8 +293,12 @@ def _split_spans(m: str, start: int, end: int) -> list[tuple[int, int]]:
                 sep = 1
             else:
                 width = 2 if c == "以" else 1
-                if _ENDS_WITH_SUFFIX.search(m[piece:i]) and m[i + width : end].strip():
-                    sep = width
+                before = m[piece:i]
+                if (_ENDS_WITH_SUFFIX.search(before) or before.endswith("等")) and m[i + width : end].strip():
+                    # `有关部门和单位` is one group: a bare generic word after 和 is no unit.
+                    after = _GENERIC_AFTER.match(m, i + width, end)
+                    if after is None:
+                        sep = width
         if sep:
             s, e = _trim(m, piece, i)
             if s < e:
@@ -271,7 +318,9 @@ def split_units(s: str) -> list[str]:
     >>> split_units("县国有资产管理服务中心和各乡镇（街道）")
     ['县国有资产管理服务中心', '各乡镇（街道）']
     >>> split_units("省文化和旅游厅、省公安厅等")
-    ['省文化和旅游厅', '省公安厅']
+    ['省文化和旅游厅', '省公安厅等']
+    >>> split_units("农业农村部等和各有关省级人民政府、各有关部门和单位")
+    ['农业农村部等', '各有关省级人民政府', '各有关部门和单位']
     """
     return [s[a:b] for a, b in _split_spans(_match_form(s), 0, len(s))]
 
@@ -279,14 +328,18 @@ def split_units(s: str) -> list[str]:
 # --------------------------------------------------------------------------- bracket clauses
 
 _LEAD_FIRST_LABELS = (
-    "责任单位", "责任部门", "责任主体", "责任处室", "负责单位", "负责部门", "实施单位",
-    "实施主体", "承担单位",
+    "责任单位", "责任部门", "责任主体", "责任处室", "责任科室", "负责单位", "负责部门", "实施单位",
+    "实施主体", "承担单位", "承办单位及责任人", "责任单位及责任人", "落实单位", "具体责任单位",
 )
 # Not 主办单位: on web pages it labels the site's publisher (主办单位：云南省人民政府办公厅).
-_LEAD_LABELS = ("牵头单位", "牵头部门", "牵头处室", "牵头责任单位", "主责单位")
+_LEAD_LABELS = (
+    "牵头单位", "牵头部门", "牵头处室", "牵头科室", "牵头责任单位", "牵头责任部门", "主责单位",
+    "主责部门", "牵头单位及责任人",
+)
 _SUPPORT_LABELS = (
-    "配合单位", "配合部门", "配合处室", "参与单位", "参与部门", "参加单位", "协办单位",
-    "协助单位", "协同单位", "支持单位",
+    "配合单位", "配合部门", "配合处室", "配合科室", "参与单位", "参与部门", "参加单位", "协办单位",
+    "协办部门", "协助单位", "协同单位", "协同部门", "支持单位", "协同责任单位", "配合责任单位",
+    "协同配合单位", "责任配合单位",
 )
 _DEADLINE_LABELS = (
     "完成时限", "完成时间", "完成期限", "时间节点", "时间要求", "时间安排", "进度安排",
@@ -301,25 +354,16 @@ _LABEL_LINE = re.compile(
     re.MULTILINE,
 )
 
-# Verb endings of an unlabelled part: `X、Y负责`, `X牵头`, `Y、Z配合`. Longest first.
+# The role phrase that ends an unlabelled part: `X、Y负责`, `X牵头`, `Y、Z配合`,
+# `X按职责分工牵头负责`, `B、C组织落实`. Its words decide the role of the units before it:
+# 牵头 leads, 配合/参与/协助/协同 support, a plain duty (负责, 落实, 实施) is the genre's
+# default (the first listed leads), and 按职责分工 with no units names every department.
 _VerbKind = Literal["lead_first", "lead_all", "support", "duty"]
-_PART_VERBS: tuple[tuple[str, _VerbKind], ...] = (
-    ("按照职责分工负责", "duty"),
-    ("按职责分工负责", "duty"),
-    ("按职责负责", "duty"),
-    ("牵头负责", "lead_all"),
-    ("负责牵头", "lead_all"),
-    ("牵头落实", "lead_all"),
-    ("负责落实", "lead_first"),
-    ("分别负责", "lead_first"),
-    ("共同负责", "lead_first"),
-    ("配合落实", "support"),
-    ("牵头", "lead_all"),
-    ("负责", "lead_first"),
-    ("配合", "support"),
-    ("参与", "support"),
-    ("协助", "support"),
-    ("协办", "support"),
+_ROLE_TAIL = re.compile(
+    r"(?P<duty>按(?:照)?(?:各自)?(?:职责|职能)(?:分工)?)?"
+    r"(?P<verb>牵头负责|负责牵头|牵头落实|牵头推进|牵头|负责落实|组织落实|具体落实|抓好落实|推进落实"
+    r"|共同负责|分别负责|共同推进|组织实施|负责实施|具体实施|配合落实|配合实施|组织配合|做好配合|积极配合"
+    r"|配合|参与|协助|协办|协同|负责)$"
 )
 # Words between the subject and its verb, or before the subject, that are not part of it.
 _SUBJECT_PREFIXES = ("并由", "另由", "由", "请", "同时", "并")
@@ -335,23 +379,44 @@ _DEFAULT_GROUP = "各有关部门"
 _LINE_END = re.compile("[\n\r。]")
 
 
+def _role_kind(verb: str) -> _VerbKind:
+    """`牵头…` leads, `配合/参与/协助/协同…` supports, any other duty is the default.
+
+    >>> [_role_kind(v) for v in ("牵头负责", "组织配合", "组织落实", "负责")]
+    ['lead_all', 'support', 'lead_first', 'lead_first']
+    """
+    if "牵头" in verb:
+        return "lead_all"
+    if re.search("配合|参与|协助|协办|协同", verb):
+        return "support"
+    return "lead_first"
+
+
 @dataclass
 class _Collected:
-    """Owners and extra fields gathered from one clause, in order of appearance."""
+    """Owners and extra fields gathered from one clause, in order of appearance.
+
+    Once the clause has named its lead explicitly (`X牵头`, `牵头单位：X`), units it lists
+    under a plain duty (`Y、Z按职责分工负责`, `责任单位：Y`) support that lead.
+    """
 
     owners: list[tuple[str, Role]] = field(default_factory=list)
     extra: dict[str, str] = field(default_factory=dict)
+    explicit_lead: bool = False
 
     def add(self, names: Sequence[str], kind: _VerbKind, lead_first: bool) -> None:
+        has_lead = any(role == "lead" for _, role in self.owners)
         for i, name in enumerate(names):
             role: Role
-            if kind == "support":
+            if kind == "support" or (kind != "lead_all" and self.explicit_lead):
                 role = "support"
-            elif kind == "lead_all" or not lead_first or i == 0:
+            elif kind == "lead_all" or not lead_first or (i == 0 and not has_lead):
                 role = "lead"
             else:
                 role = "support"
             self.owners.append((name, role))
+        if kind == "lead_all" and names:
+            self.explicit_lead = True
 
     def add_extra(self, key: str, value: str) -> None:
         value = value.strip()
@@ -379,41 +444,81 @@ def _strip_subject(m: str, start: int, end: int) -> tuple[int, int]:
     return start, end
 
 
-def _unit_names(text: str, m: str, start: int, end: int) -> list[str] | None:
-    """Names listed in [start, end) if every piece reads as a unit, else None."""
+def _unit_names(text: str, m: str, start: int, end: int, *, listed: bool = False) -> list[str] | None:
+    """Names listed in [start, end) if every piece reads as a unit, else None.
+
+    ``listed``: the clause itself says its list names owners (a label, a role phrase), so
+    each piece need only read as a name (:func:`_is_listed_name`).
+    """
     spans = _split_spans(m, start, end)
-    if not spans or not all(_is_unit_like(text[a:b]) for a, b in spans):
+    check = _is_listed_name if listed else _is_unit_like
+    if not spans or not all(check(text[a:b]) for a, b in spans):
         return None
     return [_clean_name(text[a:b]) for a, b in spans]
 
 
-def _parse_part(
-    text: str, m: str, start: int, end: int, out: _Collected
-) -> tuple[str, list[str], _VerbKind]:
-    """Classify one unlabelled part of a bracket body.
+_TOGETHER = re.compile("会同")
 
-    Returns ("verb", names, kind) for `X、Y负责` / `X牵头` / `Y配合` / `按职责分工负责`,
-    ("units", names, …) for a bare list of units, ("deadline", [], …) after recording a
-    deadline phrase in ``out``, and ("", [], …) for anything else.
+
+def _add_subject(
+    text: str, m: str, start: int, end: int, kind: _VerbKind, lead_first: bool, out: _Collected
+) -> bool:
+    """Record the units of a subject that precedes a role phrase; False if it names none.
+
+    `X会同Y、Z` (X together with Y and Z): X takes the role, Y and Z support it.
+    """
+    s, e = _strip_subject(m, start, end)
+    if s >= e:
+        return False
+    together = _TOGETHER.search(m, s, e)
+    if together is not None:
+        lead = _unit_names(text, m, s, together.start(), listed=True)
+        support = _unit_names(text, m, together.end(), e, listed=True)
+        if not lead or not support:
+            return False
+        out.add(lead, kind, lead_first)
+        out.add(support, "support", lead_first)
+        return True
+    names = _unit_names(text, m, s, e, listed=True)
+    if not names:
+        return False
+    out.add(names, kind, lead_first)
+    return True
+
+
+def _parse_part(
+    text: str, m: str, start: int, end: int, out: _Collected, lead_first: bool, pending: list[str]
+) -> str:
+    """Read one unlabelled part of a bracket body into ``out``.
+
+    Returns "verb" for `X、Y负责` / `X牵头` / `Y配合` / `按职责分工负责` (with the units of
+    ``pending``, a list cut from its verb by a comma: `X、Y，各区负责`), "units" for a bare
+    list of units (added to ``pending`` for a verb that may follow), "deadline" after
+    recording a deadline phrase in ``out``, and "" for anything else.
     """
     start, end = _trim(m, start, end)
     chunk = m[start:end]
-    for verb, kind in _PART_VERBS:
-        if chunk.endswith(verb):
-            s, e = _strip_subject(m, start, end - len(verb))
-            names = _unit_names(text, m, s, e) if s < e else None
-            if kind == "duty":
-                return "verb", names or [_DEFAULT_GROUP], "lead_first"
-            if names:
-                return "verb", names, kind
-            return "", [], kind
+    tail = _ROLE_TAIL.search(chunk)
+    if tail is not None:
+        kind = _role_kind(tail.group("verb"))
+        subject_end = start + tail.start()
+        if pending:
+            out.add(pending, kind, lead_first)
+        if _add_subject(text, m, start, subject_end, kind, lead_first, out) or pending:
+            pending.clear()
+            return "verb"
+        if tail.group("duty") and _strip_subject(m, start, subject_end)[0] >= _strip_subject(m, start, subject_end)[1]:
+            out.add([_DEFAULT_GROUP], "lead_first", lead_first)  # 按职责分工负责: every department
+            return "verb"
+        return ""
     names = _unit_names(text, m, start, end)
     if names:
-        return "units", names, "lead_first"
+        pending.extend(names)
+        return "units"
     if _DEADLINE_HINT.search(chunk):
         out.add_extra("deadline", text[start:end])
-        return "deadline", [], "lead_first"
-    return "", [], "lead_first"
+        return "deadline"
+    return ""
 
 
 @lru_cache(maxsize=16)
@@ -454,11 +559,16 @@ def _bracket_fields(
 
 
 def _parse_fields(
-    text: str, m: str, start: int, end: int, lead_first: bool, bare_ok: bool
+    text: str, m: str, start: int, end: int, lead_first: bool, bare_ok: bool, out: _Collected | None = None
 ) -> _Collected:
-    """Owners and extra fields of a clause body: `责任单位：…；完成时限：…`, `X牵头，Y配合` …"""
-    out = _Collected()
-    for fs, fe in _split_depth0(m, start, end, ";。"):
+    """Owners and extra fields of a clause body: `责任单位：…；完成时限：…`, `X牵头，Y配合` …
+
+    Fields are cut at 。 and ；, and at a comma that a label follows (`牵头单位：X，配合单位：Y，
+    各区`): a comma inside a labelled field continues its list. ``out`` carries on a clause
+    begun on an earlier line (`牵头单位：X` then `责任单位：Y` under one item).
+    """
+    out = _Collected() if out is None else out
+    for fs, fe in _fields(m, start, end):
         fs, fe = _trim(m, fs, fe)
         if fs >= fe:
             continue
@@ -467,14 +577,7 @@ def _parse_fields(
             key = label.group(1)
             vs = label.end()
             if key in _OWNER_LABELS:
-                names = _unit_names(text, m, vs, fe)
-                if names:
-                    kind: _VerbKind = (
-                        "support" if key in _SUPPORT_LABELS
-                        else "lead_all" if key in _LEAD_LABELS
-                        else "lead_first"
-                    )
-                    out.add(names, kind, lead_first)
+                _labelled_owners(text, m, vs, fe, key, lead_first, out)
                 continue
             if key in _DEADLINE_LABELS:
                 out.add_extra("deadline", text[vs:fe])
@@ -485,21 +588,67 @@ def _parse_fields(
         pending: list[str] = []
         unknown = False
         for ps, pe in _split_depth0(m, fs, fe, ","):
-            what, names, kind = _parse_part(text, m, ps, pe, out)
-            if what == "verb":
-                # A list cut by a comma (`县商务委，各乡镇（街道）负责`) belongs to the verb.
-                out.add(pending + names, kind, lead_first)
-                pending = []
-            elif what == "units":
-                pending.extend(names)
-            elif what == "":
-                unknown = True
+            what = _parse_part(text, m, ps, pe, out, lead_first, pending)
+            unknown = unknown or what == ""
         if pending and not unknown:
             if out.owners:
                 out.add(pending, "support", lead_first)
             elif bare_ok:
                 out.add(pending, "lead_first", lead_first)
     return out
+
+
+def _labelled_owners(
+    text: str, m: str, start: int, end: int, key: str, lead_first: bool, out: _Collected
+) -> None:
+    """The units of one labelled field (`配合单位：X、Y，各区`), a role phrase at its end
+    (`…按职责分工负责`) dropped and a deadline beside them (`X，2022年底前`) kept apart."""
+    kind: _VerbKind = "support" if key in _SUPPORT_LABELS else "lead_all" if key in _LEAD_LABELS else "lead_first"
+    names: list[str] = []
+    for ps, pe in _split_depth0(m, start, end, ","):
+        ps, pe = _trim(m, ps, pe)
+        if ps >= pe:
+            continue
+        tail = _ROLE_TAIL.search(m, ps, pe)
+        if tail is not None and tail.start() > ps:
+            pe = tail.start()
+        found = _unit_names(text, m, ps, pe, listed=True)
+        if found:
+            names.extend(found)
+        elif looks_like_timing(m[ps:pe]):
+            out.add_extra("deadline", text[ps:pe])
+        else:
+            return  # not a list of units (a sentence after the label): no owners from it
+    out.add(names, kind, lead_first)
+
+
+def looks_like_timing(chunk: str) -> bool:
+    """Whether a piece of an owner clause is a timing phrase rather than a unit."""
+    return bool(_DEADLINE_HINT.search(chunk))
+
+
+# A label after a comma starts a new field: `（负责部门：海关总署，适用范围：福建自贸试验区）`.
+_COMMA_LABEL = re.compile(r",(?=\s*[\u4e00-\u9fff]{2,8}\s*:)")
+
+
+def _fields(m: str, start: int, end: int) -> list[tuple[int, int]]:
+    """The fields of a clause body: cut at depth-0 。 and ；, and at commas before a label."""
+    out: list[tuple[int, int]] = []
+    for fs, fe in _split_depth0(m, start, end, ";。"):
+        piece = fs
+        for comma in _COMMA_LABEL.finditer(m, fs, fe):
+            if _depth_between(m, fs, comma.start()) == 0:
+                out.append((piece, comma.start()))
+                piece = comma.end()
+        out.append((piece, fe))
+    return out
+
+
+def _depth_between(m: str, start: int, end: int) -> int:
+    depth = 0
+    for token in _BRACKETS.finditer(m, start, end):
+        depth += 1 if token.group() in _OPENERS else -1 if depth else 0
+    return depth
 
 
 _BRACKETS = re.compile("[" + re.escape(_OPENERS + _CLOSERS) + "]")
@@ -520,7 +669,7 @@ def _bracket_pairs(m: str) -> list[tuple[int, int]]:
 # --------------------------------------------------------------------------- in-sentence
 
 _SENTENCE_VERB = re.compile(
-    r"(按照职责分工负责|按职责分工负责|牵头负责|负责牵头|分别负责|牵头|会同|负责)(?!人|同志)"
+    r"(按照职责分工负责|按职责分工负责|牵头负责|负责牵头|分别负责|牵头|会同|负责)(?!人|同志|领导)"
 )
 _SUPPORT_TAIL = ("配合落实", "配合", "参与", "协助")
 _CLAUSE_STOP = re.compile("[" + re.escape(_CLAUSE_STOPS) + "]")
@@ -682,17 +831,32 @@ def find_owner_clauses(
         owners, extra = _bracket_fields(text[op + 1 : cl], m[op + 1 : cl], lead_first, bare_ok)
         keep(op, cl + 1, _Collected(list(owners), dict(extra)))
 
+    # Labelled lines under an item (`牵头单位：X` / `责任单位：Y、Z` / `配合单位：…`) are one
+    # clause: a 责任单位 line after a 牵头单位 line names the units that support the lead.
+    block: tuple[int, int, _Collected] | None = None
     for label in _LABEL_LINE.finditer(m):
         start = label.start("label")
         line_end = _LINE_END.search(m, start)
         end = line_end.start() if line_end else len(m)
         _, end = _trim(m, start, end)
-        if not _overlaps((start, end), taken):
-            keep(start, end, _parse_fields(text, m, start, end, lead_first, False))
+        if _overlaps((start, end), taken):
+            continue
+        if block is not None and not m[block[1] : start].strip(" \t\n\r。;"):
+            block = (block[0], end, _parse_fields(text, m, start, end, lead_first, False, block[2]))
+            continue
+        if block is not None:
+            keep(*block)
+        block = (start, end, _parse_fields(text, m, start, end, lead_first, False))
+    if block is not None:
+        keep(*block)
 
-    for start, end, out in _sentence_clauses(text, m, lead_first):
-        if not _overlaps((start, end), taken):
-            keep(start, end, out)
+    # `X负责…` in a sentence names owners only where the item annotates none: a bracket or
+    # a label line is the document's own statement of who owns the item, and the subjects
+    # of its sentences (`市人才工作领导小组负责统筹协调`) describe the work.
+    if not clauses:
+        for start, end, out in _sentence_clauses(text, m, lead_first):
+            if not _overlaps((start, end), taken):
+                keep(start, end, out)
 
     return sorted(clauses, key=lambda c: c.span)
 

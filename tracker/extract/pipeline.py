@@ -13,7 +13,7 @@ from datetime import date
 from functools import lru_cache
 from pathlib import Path
 
-from tracker.extract.deadlines import Deadline, find_deadlines, looks_like_deadline, parse_deadline
+from tracker.extract.deadlines import Deadline, in_sentence_deadline, looks_like_deadline, parse_deadline
 from tracker.extract.numerals import cn_to_int, fold_width, normalise
 from tracker.extract.owners import Lexicon, OwnerRef, find_owner_clauses
 from tracker.extract.repair import to_simplified_aligned
@@ -269,48 +269,6 @@ def _timing_parts(printed: str, match: str) -> str:
 
 _OWNER_WORDS = re.compile(r"单位|部门|牵头|配合|负责|会同")
 _DEADLINE_LABEL = re.compile(r"^\s*(?:完成时限|完成时间|完成期限|时间节点|时间要求|时限要求|进度安排|时限)\s*[:：]\s*")
-# A target year (到2025年) is the horizon of the plan, which every task inherits anyway; it is
-# not a deadline of the item that mentions it.
-_TARGET_ONLY = re.compile(r"^(?:到|至|截至|截止到?)\s*\d{4}\s*年$")
-
-
-def in_sentence_deadline(body: str, ref_year: int | None) -> Deadline | None:
-    """Deadlines written in the item's sentences (`该项工作于2019年4月底前完成`), as one value.
-
-    Several staged dates (`2021年6月底前出台办法，2022年底前全面推开`) are all kept as
-    milestones, the last one the due date. Target years and dates that cannot be read are
-    left out: they are kept in the text, and guessing from them would invent a deadline.
-
-    >>> d = in_sentence_deadline("该项工作于2019年4月底前完成。", None)
-    >>> d.kind, d.due.isoformat()
-    ('date', '2019-04-30')
-    >>> d = in_sentence_deadline("2021年6月底前出台办法，2022年底前全面推开。", None)
-    >>> [m.isoformat() for m in d.milestones], d.due.isoformat()
-    (['2021-06-30', '2022-12-31'], '2022-12-31')
-    >>> in_sentence_deadline("到2025年，新增地理标志100个。", 2021) is None
-    True
-    """
-    spans = [
-        (span, d) for span, d in find_deadlines(body, year=ref_year)
-        if d.kind in ("date", "window") and d.due is not None and not _TARGET_ONLY.match(normalise(d.raw))
-    ]
-    if not spans:
-        return None
-    if len(spans) == 1:
-        return spans[0][1]
-    found = [d for _, d in spans]
-    dues = tuple(d.due for d in found if d.due is not None)
-    starts = [d.start for d in found if d.start is not None]
-    return Deadline(
-        "window" if starts else "date",
-        body[spans[0][0][0] : spans[-1][0][1]],  # as printed, from the first date to the last
-        due=dues[-1],
-        start=starts[0] if starts else None,
-        ongoing=any(d.ongoing for d in found),
-        milestones=dues,
-    )
-
-
 def _region_slug(title: str, issuer: str | None, body: str, fallback: str) -> str:
     from pypinyin import lazy_pinyin
 

@@ -221,72 +221,6 @@ def _looks_like_title(text: str) -> bool:
     )
 
 
-class _PlanBuilder:
-    """Walks the lines of one plan, keeping the style stack and the open item."""
-
-    def __init__(self, plan: ParsedPlan) -> None:
-        self.plan = plan
-        self.stack: list[tuple[str, str, int | None]] = []  # (style, heading label+text, value)
-        self.open_item: ParsedItem | None = None
-        self.preamble: list[str] = []
-        self.pending_orphan: _Line | None = None
-        self.heading_values: dict[str, list[int]] = {}
-
-    def _pop_to(self, style: str) -> None:
-        for i, (s, _, _) in enumerate(self.stack):
-            if s == style:
-                del self.stack[i:]
-                return
-
-    def heading(self, line: _Line, text: str | None = None) -> None:
-        self.open_item = None
-        assert line.style is not None
-        self._pop_to(line.style)
-        self.stack.append((line.style, text or _heading_label(line), line.value))
-
-    def item(self, line: _Line) -> None:
-        assert line.style is not None
-        # An item closes deeper headings of its own style's level and below.
-        self._pop_to(line.style)
-        number = re.sub(r"[、．.]$", "", line.label)
-        self.open_item = ParsedItem(
-            number=number,
-            value=line.value,
-            style=line.style,
-            section=[label for _, label, _ in self.stack],
-            text=line.rest,
-            line_start=line.no,
-            line_end=max(line.no, line.end_no),
-        )
-        self.plan.items.append(self.open_item)
-
-    def orphan_heading(self, line: _Line, next_heading_value: int | None) -> None:
-        """A bare line between items: a heading that lost its number (Yunyang's 四、)."""
-        if not self.stack:
-            self.preamble.append(line.raw)
-            return
-        style, _, value = self.stack[-1]
-        label = line.raw
-        if style == "cn" and value is not None and next_heading_value == value + 2:
-            restored = _int_to_cn(value + 1)
-            label = f"{restored}、{line.raw}"
-            self.plan.repairs.append(f"第{line.no}行：标题缺少序号，已按上下文补为“{restored}、” / heading number restored")
-        self.open_item = None
-        self.stack[-1] = (style, label, (value + 1) if value is not None else None)
-
-    def prose(self, line: _Line) -> None:
-        item = self.open_item
-        if item is not None and is_cut(item.text):
-            _join_cut(item, line, self.plan)
-        elif item is not None and (is_prose(line.raw) or _FIELD_LINE.match(line.match)):
-            item.text += "\n" + line.raw
-            item.line_end = line.no
-        else:
-            self.open_item = None
-            if not self.plan.items and is_prose(line.raw):
-                self.preamble.append(line.raw)
-
-
 def _heading_label(line: _Line) -> str:
     """How a heading is shown in a task's section path: `一、总体要求`, `第三章 构建…`,
     `专栏2 实施…` (a chapter or box number is a word of its own, so it keeps a space)."""
@@ -298,9 +232,11 @@ def _heading_label(line: _Line) -> str:
 
 # A line that carries an item's other fields (owners or deadline) on a line of its own:
 # `责任单位：省公安厅、省司法厅` under the item it belongs to.
+# The label names a unit, a person, a role or a time: `牵头单位:`, `协同责任单位：`,
+# `牵头负责领导:`, `完成时限：`, `责任人：`.
 _FIELD_LINE = re.compile(
-    r"^[(〔【]?\s*(责任单位|责任部门|牵头单位|牵头部门|配合单位|配合部门|参与单位|协办单位|"
-    r"完成时限|完成时间|时间节点|时限要求|时限)\s*[:：]"
+    r"^[(〔【]?\s*(?:[\u4e00-\u9fff]{0,8}(?:单位|部门|处室|科室|领导|责任人|联系人)(?:及责任人)?"
+    r"|完成时限|完成时间|完成期限|时间节点|时限要求|时间要求|时限|进度安排)\s*[:：]"
 )
 # Sentence-final (or clause-final) punctuation, and closing brackets and quotes: text that
 # ends in one of these is complete; anything else was cut.
@@ -366,29 +302,80 @@ def _find_title(lines: list[_Line], is_appendix: bool) -> tuple[str, int]:
             if (ln.style is None and _looks_like_title(ln.raw.replace("—", ""))) or _DOC_TYPE.search(ln.raw):
                 if not _SENTENCE_END.search(ln.raw):
                     return ln.raw, ln.no
-    # A standalone line ending in a document type, possibly split over two lines.
+    # A standalone line ending in a document type, possibly split over two or three lines
+    # (`国务院办公厅关于推广第二批` / `支持创新相关改革举措的通知`).
     for i, ln in enumerate(head):
         if ln.style is not None or _NOISE.search(ln.raw):
             break
-        text = ln.raw
-        if re.search(r"(关于|关于贯彻|关于印发)$", ln.match) and i + 1 < len(head):
-            text = text + head[i + 1].raw
+        text, last = _title_lines(head, i)
         matched = _simplified(text)
         stripped = re.sub(r"[（(][^）)]*[）)]$", "", matched).strip()
-        if _DOC_TYPE.search(stripped[-6:] if len(stripped) >= 6 else stripped) and not _SENTENCE_END.search(text):
-            if matched.startswith("关于印发") and "的通知" in matched:
+        if _TITLE_END.search(stripped[-6:] if len(stripped) >= 6 else stripped) and not _SENTENCE_END.search(text):
+            if "关于印发" in matched and "的通知" in matched and "《" not in text:
                 continue
             if "印发" in matched and "《" in text:
                 m = re.search(r"《(.+)》", text)
                 if m:
-                    return m.group(1), ln.no
-            return text, ln.no
+                    return m.group(1), last
+            if not _DOC_TYPE.search(stripped[-6:] if len(stripped) >= 6 else stripped):
+                continue  # a notice's title (…的通知): the plan's own title may follow
+            return text, last
+    notice = _notice_title(head)
+    if notice is not None:
+        return notice
     for ln in head:
         m = re.search(r"印发[了]?《(.+?)》", ln.raw)
         if m:
             return m.group(1), ln.no
     first = next((ln for ln in head if ln.style is None and _looks_like_title(ln.raw)), None)
     return (first.raw, first.no) if first else ("", 0)
+
+
+_TITLE_END = re.compile(_DOC_TYPE.pattern[:-1] + "|通知|决定)")
+
+
+def _title_lines(head: list[_Line], i: int) -> tuple[str, int]:
+    """The title that starts at ``head[i]``: that line and up to two more while it does not
+    yet end like a title (a document type, 通知) and the next line could continue it.
+
+    Returns the text and the number of its last line."""
+    text, last = head[i].raw, head[i].no
+    if _FULL_DATE.search(text) or re.match(r"^[（(〔【]", text):
+        return text, last
+    k = i
+    while k + 1 < len(head) and k - i < 2:
+        matched = _simplified(text)
+        stripped = re.sub(r"[（(][^）)]*[）)]$", "", matched).strip()
+        if _TITLE_END.search(stripped[-6:] if len(stripped) >= 6 else stripped):
+            break
+        nxt = head[k + 1]
+        if (
+            nxt.style is not None
+            or not 2 <= len(nxt.raw) <= 40
+            or _SENTENCE_END.search(nxt.raw)
+            or re.search(r"[:：〔〕\[\]]", nxt.raw)
+            or re.match(r"^[（(【]", nxt.raw)
+            or _NOISE.search(nxt.raw)
+            or _FULL_DATE.search(nxt.raw)
+            or (_ISSUER_SUFFIX.search(_simplified(text)) and not re.search(r"(关于|关於|關於|关于贯彻|关于印发)$", matched))
+        ):
+            break
+        text, last, k = text + nxt.raw, nxt.no, k + 1
+    return text, last
+
+
+def _notice_title(head: list[_Line]) -> tuple[str, int] | None:
+    """A notice's own title (`国务院办公厅关于推广…的通知`), for a notice that quotes no plan
+    title: the title of the document when no line names a plan of its own."""
+    for i, ln in enumerate(head):
+        if ln.style is not None or _NOISE.search(ln.raw):
+            break
+        if re.search(r"印发[了]?《(.+?)》", ln.raw):
+            return None
+        text, last = _title_lines(head, i)
+        if _simplified(text).endswith("通知") and not _SENTENCE_END.search(text):
+            return text, last
+    return None
 
 
 def _find_issuer(lines: list[_Line], title: str) -> str | None:
@@ -483,6 +470,7 @@ def parse_lines(raw_lines: list[str], *, title_hint: tuple[int, str] | None = No
     lines = [_classify(i + 1, raw.replace("\xa0", " ").strip()) for i, raw in enumerate(raw_lines)]
     # Neither rule spans a line break, nor depends on a line's edges or a no-break space:
     # the lines' matching forms answer for the whole text.
+    _recover_numbers_before_digits(lines)
     lead_first = _lead_first_in(ln.match for ln in lines)
     _mark_table_of_contents(lines)
     _mark_footnotes(lines)
@@ -526,8 +514,45 @@ def parse_lines(raw_lines: list[str], *, title_hint: tuple[int, str] | None = No
         plans.append(plan)
         if not is_appendix:
             parent = plan
+    _drop_transmittal_items(plans)
     whole = "\n".join(raw_lines)
     return ParsedDocument(plans=plans, coordinating_office=_find_coordinating_office(whole), lead_first=lead_first)
+
+
+_NUMBER_BEFORE_DIGIT = re.compile(r"^(\d{1,3})\s*[.．](?=\d)")
+
+
+def _recover_numbers_before_digits(lines: list[_Line]) -> None:
+    """`11.121人才梯队项目。…`: an item number followed by a title that opens with digits
+    reads like a decimal (`1.5倍`), so the line classifier leaves it unnumbered. It is the
+    next item when its number is the one the list expects after the previous item."""
+    last: int | None = None
+    for line in lines:
+        if line.style == "arabic":
+            last = line.value
+            continue
+        if line.style is not None or last is None:
+            continue
+        source = line.raw if _NUMBER_BEFORE_DIGIT.match(line.raw) else line.norm  # the text as printed if it can
+        m = _NUMBER_BEFORE_DIGIT.match(source)
+        if m and int(m.group(1)) == last + 1:
+            line.style, line.value = "arabic", last + 1
+            line.label = source[: m.end()].strip()
+            line.rest = source[m.end():].strip()
+            last = line.value
+
+
+def _drop_transmittal_items(plans: list[ParsedPlan]) -> None:
+    """A notice that transmits its plan as an appendix (`关于推广…的通知` + `附件：…清单`)
+    numbers requirements and summaries of the appendix (`（一）知识产权保护方面5项：…`), not
+    tasks: only its items that state an owner or a deadline of their own are kept. A notice
+    without an appendix plan (`关于开展…治理工作的通知`) is the plan itself."""
+    main = next((p for p in plans if not p.is_appendix), None)
+    if main is None or not any(p.is_appendix and p.items for p in plans):
+        return
+    if not _simplified(main.title).rstrip().endswith("通知"):
+        return
+    main.items = [item for item in main.items if _annotated(item.text)]
 
 
 _LEAD_FIRST_RULE = re.compile(r"[列排](?:在|于)?(?:第一|首)位(?:的|者)?(?:单位|部门)?(?:为|是)牵头")
@@ -608,8 +633,13 @@ def _mark_footnotes(lines: list[_Line]) -> None:
 
 _SERIAL_HEAD = re.compile(r"^(序\s*号|编\s*号)$")
 _SERIAL = re.compile(r"^(\d{1,3})[、.．]?$")
-_COLUMN = re.compile(r"(任务|内容|措施|事项|工作|单位|部门|时限|时间|期限|进度|备注|目标|指标|分工|成果)")
-_TASK_COLUMN = re.compile(r"(任务|内容|措施|事项|工作)")
+_COLUMN = re.compile(
+    r"(任务|内容|措施|举措|事项|工作|项目|名称|要点|单位|部门|领导|时限|时间|期限|进度|备注|目标|指标|分工|成果|范围|方式|要求)"
+)
+# The column whose cell is the task: its name (任务, 改革举措, 重点工作, 项目名称), else its
+# content (主要内容); a content column beside a named task is the task's text.
+_TASK_COLUMN = re.compile(r"(任务|措施|举措|事项|工作|项目|名称|要点|内容)")
+_CONTENT_COLUMN = re.compile(r"(内容|说明|具体要求|工作要求|主要措施|具体措施)")
 _TIME_COLUMN = re.compile(r"(时限|时间|期限|进度)")
 _OWNER_COLUMN = re.compile(r"(单位|部门|责任)")
 
@@ -641,20 +671,25 @@ def _row_line(serial: _Line, cells: list[_Line], columns: list[str]) -> _Line:
     bracket of its own, as plans print it.
     """
     labels = [_column_label(c) for c in columns]
-    task_at = next((i for i, c in enumerate(columns) if _TASK_COLUMN.search(_simplified(c))), 0)
+    task_at = _task_column(columns)
     placed = _place_cells([c.raw for c in cells], labels, task_at)
     task = placed.get(task_at, "")
     fields: list[str] = []
     deadline = ""
+    content: list[str] = []
     for i, value in sorted(placed.items()):
         if i == task_at or not value:
             continue
         if labels[i] == "完成时限":
             deadline = value
+        elif _CONTENT_COLUMN.search(labels[i]) and labels[i] not in ("责任单位", "牵头单位", "配合单位"):
+            content.append(value)
         else:
             fields.append(f"{labels[i]}：{value}")
     if task and not _SENTENCE_END.search(task[-1]):
         task += "。"  # the cell is the task's sentence; its clauses follow it
+    for value in content:
+        task += value if _SENTENCE_END.search(value[-1]) else value + "。"
     raw = f"{serial.raw.rstrip('、.．')}.{task}"
     if fields:
         raw += f"（{'；'.join(fields)}）"
@@ -718,7 +753,7 @@ def _flatten_task_tables(lines: list[_Line]) -> list[_Line]:
             j = i + 1
             while j < len(lines) and len(columns) < 8:
                 cell = lines[j].raw
-                if cell and len(cell) <= 12 and _COLUMN.search(_simplified(cell)) and not _SERIAL.match(cell):
+                if cell and len(cell) <= 12 and _COLUMN.search(_simplified(cell).replace(" ", "")) and not _SERIAL.match(cell):
                     columns.append(cell)
                     j += 1
                 elif not cell:
@@ -735,6 +770,20 @@ def _flatten_task_tables(lines: list[_Line]) -> list[_Line]:
 
 def _task_header(columns: list[str]) -> bool:
     return any(_TASK_COLUMN.search(_simplified(c)) for c in columns)
+
+
+def _task_column(columns: list[str]) -> int:
+    """Index of the column that names the task: a named task (任务, 举措, 事项, 项目) before
+    a content column (主要内容), which then holds the task's text.
+
+    >>> _task_column(["改革举措", "主 要 内 容", "指导部门"]), _task_column(["主要内容", "责任单位"])
+    (0, 0)
+    """
+    forms = [_simplified(c).replace(" ", "") for c in columns]
+    named = next((i for i, f in enumerate(forms) if _TASK_COLUMN.search(f) and not _CONTENT_COLUMN.search(f)), None)
+    if named is not None:
+        return named
+    return next((i for i, f in enumerate(forms) if _TASK_COLUMN.search(f)), 0)
 
 
 def _tab_rows(lines: list[_Line], i: int, columns: list[str], out: list[_Line]) -> int:
@@ -755,17 +804,31 @@ def _tab_rows(lines: list[_Line], i: int, columns: list[str], out: list[_Line]) 
 
 
 def _cell_rows(lines: list[_Line], i: int, columns: list[str], out: list[_Line]) -> int:
-    """Rows of a one-cell-per-line task table from line index ``i``; returns where it ends."""
+    """Rows of a one-cell-per-line task table from line index ``i``; returns where it ends.
+
+    Rows are numbered on (1, 2, 3 …); a heading row between them (`一、知识产权保护方面
+    （共5项）`) is kept as a heading, and the numbering may skip after it (rows removed from
+    a published version: `本文有删减`).
+    """
     expected = 1
+    after_heading = False
     while i < len(lines):
         while i < len(lines) and not lines[i].raw:
             i += 1
         if i >= len(lines):
             break
-        m = _SERIAL.match(lines[i].raw)
-        if not m or int(m.group(1)) != expected:
+        line = lines[i]
+        if line.style is not None and _is_heading(line):
+            out.append(line)
+            after_heading = True
+            i += 1
+            continue
+        m = _SERIAL.match(line.raw)
+        if not m or not (int(m.group(1)) == expected or (after_heading and int(m.group(1)) > expected)):
             break
-        serial = lines[i]
+        expected = int(m.group(1))
+        after_heading = False
+        serial = line
         cells: list[_Line] = []
         i += 1
         while i < len(lines) and len(cells) < len(columns):
@@ -786,35 +849,136 @@ def _cell_rows(lines: list[_Line], i: int, columns: list[str], out: list[_Line])
 # --------------------------------------------------------------------------- walking
 
 
+@dataclass(eq=False)
+class _Node:
+    """A numbered line of the outline, with the lines that continue it and the numbered
+    lines nested under it; what it is (heading, item, part of an item) is decided once the
+    whole plan is read (:func:`_decide`)."""
+
+    line: _Line
+    parent: _Node | None
+    bare: bool  # a bare phrase (`二、重点工作`): a heading by its form
+    text: str  # as printed: the text after the number, then its continuation lines
+    label: str  # the heading label shown in a section path
+    line_end: int
+    children: list[_Node] = field(default_factory=list)
+    body: list[str] = field(default_factory=list)  # prose paragraphs after the numbered line
+    role: str = ""  # "heading", "item", or "part" (merged into the item above it)
+
+
 def _walk(plan: ParsedPlan, lines: list[_Line]) -> None:
-    builder = _PlanBuilder(plan)
+    """Read a plan's lines into an outline, decide headings and items, emit the items."""
+    nodes, loose = _outline(plan, lines)
+    _decide(nodes)
+    _emit(plan, nodes, loose)
+
+
+def _outline(plan: ParsedPlan, lines: list[_Line]) -> tuple[list[_Node], list[tuple[int, str]]]:
+    """The numbered lines of a plan as a tree (a style stack: a line of a style already on
+    the stack closes everything from it down), each with the prose that continues it.
+
+    Returns the nodes in document order and the prose lines that continue none, each with
+    the index of the node they follow (-1 before the first): the preamble, and closing text.
+    """
+    nodes: list[_Node] = []
+    stack: list[_Node] = []
+    loose: list[tuple[int, str]] = []
+    open_node: _Node | None = None
     heading_lines = [ln for ln in lines if ln.style and _is_heading(ln)]
     for idx, line in enumerate(lines):
         if not line.raw:
             continue
         if _NOISE.search(line.match) and line.style is None:
-            builder.open_item = None
+            open_node = None
             continue
         if line.style is not None:
-            if _is_heading(line):
-                builder.heading(line)
-            else:
-                builder.item(line)
+            for i, n in enumerate(stack):
+                if n.line.style == line.style:
+                    del stack[i:]
+                    break
+            parent = stack[-1] if stack else None
+            new = _Node(
+                line=line, parent=parent, bare=_is_heading(line), text=line.rest, label=_heading_label(line),
+                line_end=max(line.no, line.end_no),
+            )
+            if parent is not None:
+                parent.children.append(new)
+            stack.append(new)
+            nodes.append(new)
+            open_node = new
             continue
         # An unnumbered short line between two items is a heading that lost its number.
         if (
-            plan.items
-            and builder.open_item is not None
-            and not is_cut(builder.open_item.text)
+            open_node is not None
+            and not open_node.bare
+            and not is_cut(open_node.text)
             and _looks_like_title(line.raw)
             and _next_is_item(lines, idx)
         ):
             nxt = next((h for h in heading_lines if h.no > line.no), None)
-            cur_style = builder.stack[-1][0] if builder.stack else None
-            builder.orphan_heading(line, nxt.value if nxt is not None and nxt.style == cur_style else None)
+            open_node = None
+            _orphan_heading(plan, stack, nodes, line, nxt)
             continue
-        builder.prose(line)
-    plan.preamble = "\n".join(builder.preamble)
+        field_line = bool(_FIELD_LINE.match(line.match))
+        node = open_node
+        if node is not None and not field_line and _continues_cut(node) and (node.body or not node.bare):
+            node.text += line.raw
+            if node.body:
+                node.body[-1] += line.raw
+            plan.page_breaks.append(line.no)
+            node.line_end = line.no
+        elif node is not None and (field_line or (is_prose(line.raw) and not _ends_with_annotation(node))):
+            node.text += "\n" + line.raw
+            node.body.append(line.raw)
+            node.line_end = line.no
+        else:
+            open_node = None
+            if is_prose(line.raw):
+                loose.append((len(nodes) - 1, line.raw))
+    return nodes, loose
+
+
+def _ends_with_annotation(node: _Node) -> bool:
+    """Whether a run-in item closes with its owner or deadline bracket (`…。（X负责）`).
+
+    The genre ends an item with its annotation, so the prose after it is not the item's:
+    it is a note to the section or the document's closing text."""
+    if node.bare:
+        return False
+    last = node.text.rstrip(" 。.\n").rsplit("\n", 1)[-1]
+    spans = _bracket_spans(last)
+    return bool(spans) and spans[-1][1] >= len(last) and _annotated(last[spans[-1][0] :])
+
+
+def _continues_cut(node: _Node) -> bool:
+    """Whether the next line is the rest of the node's last paragraph, cut by a page break.
+    A field line (`牵头单位：区发改局`) is complete however it ends."""
+    last = node.text.rsplit("\n", 1)[-1]
+    return is_cut(node.text) and not _FIELD_LINE.match(_simplified(last))
+
+
+def _orphan_heading(plan: ParsedPlan, stack: list[_Node], nodes: list[_Node], line: _Line, nxt: _Line | None) -> None:
+    """A bare line between items: a heading that lost its number (Yunyang's 四、) takes the
+    place of the innermost heading, its number restored from the headings around it."""
+    k = next((i for i in range(len(stack) - 1, -1, -1) if stack[i].bare), None)
+    if k is None:
+        return
+    old = stack[k]
+    style, value = old.line.style, old.line.value
+    label = line.raw
+    if style == "cn" and value is not None and nxt is not None and nxt.style == style and nxt.value == value + 2:
+        restored = _int_to_cn(value + 1)
+        label = f"{restored}、{line.raw}"
+        plan.repairs.append(f"第{line.no}行：标题缺少序号，已按上下文补为“{restored}、” / heading number restored")
+    synthetic = _Line(no=line.no, raw=line.raw, norm=line.norm, match=line.match, style=style, label="",
+                      value=(value + 1) if value is not None else None, rest=line.raw)
+    node = _Node(line=synthetic, parent=old.parent, bare=True, text=line.raw, label=label, line_end=line.no,
+                 role="heading")
+    if old.parent is not None:
+        old.parent.children.append(node)
+    del stack[k:]
+    stack.append(node)
+    nodes.append(node)
 
 
 def _next_is_item(lines: list[_Line], idx: int) -> bool:
@@ -823,6 +987,178 @@ def _next_is_item(lines: list[_Line], idx: int) -> bool:
             continue
         return ln.style is not None and not _is_heading(ln)
     return False
+
+
+def _decide(nodes: list[_Node]) -> None:
+    """Heading, item or part of an item, for every node of the outline.
+
+    * chapters and boxes are headings, and so is a bare phrase with lines nested under it;
+    * a bare phrase followed only by prose is an item — its title on one line, its text on
+      the next (`1.加强组织领导` / `各地要…`) — where that style numbers items elsewhere in
+      the plan or the prose carries an owner or a deadline; otherwise it heads the prose;
+    * a sentence with nothing nested is an item;
+    * a sentence with lines nested under it is a *run-in heading* (`（一）产业提升人才行动
+      计划。围绕…：`) when the nested items carry the owners and deadlines and it carries
+      none; the nested lines are *parts* of it (its sub-items) when it carries them and they
+      do not, or when it states principles (`（二）基本原则。` / `1.问题导向。…`); else both
+      are items.
+    """
+    item_styles = {
+        n.line.style for n in nodes if not n.bare and not n.children and n.line.style not in ("chapter", "box")
+    }
+    marked: dict[int, bool] = {}  # id(node) -> it or a node under it carries owners or a deadline
+    for n in reversed(nodes):
+        own = _annotated(n.text)
+        below = any(marked[id(c)] for c in n.children)
+        marked[id(n)] = own or below
+        if n.role:  # a restored heading
+            continue
+        if n.line.style in ("chapter", "box") or (n.bare and n.children):
+            n.role = "heading"
+        elif n.bare:
+            n.role = "item" if n.body and (n.line.style in item_styles or own) else "heading"
+        elif not n.children:
+            n.role = "item"
+        elif _is_principles(_run_in_title(n.text)) or (own and not below):
+            n.role = "item"
+            for d in _descendants(n):
+                d.role = "part"
+        elif below and not own:
+            n.role = "heading"
+            n.label = f"{n.line.label}{_run_in_title(n.text)}"
+        else:
+            n.role = "item"
+    # A part's own verdict above (taken before its parent's) gives way to the parent's.
+    for n in nodes:
+        if n.parent is not None and n.parent.role == "part":
+            n.role = "part"
+
+
+def _descendants(node: _Node) -> list[_Node]:
+    out: list[_Node] = []
+    todo = list(node.children)
+    while todo:
+        n = todo.pop(0)
+        out.append(n)
+        todo[0:0] = n.children
+    return out
+
+
+def _emit(plan: ParsedPlan, nodes: list[_Node], loose: list[tuple[int, str]]) -> None:
+    """The plan's items from the decided outline, in document order; the prose before the
+    first item is the preamble (targets and general requirements are read from it)."""
+    first_item = next((i for i, n in enumerate(nodes) if n.role == "item"), len(nodes))
+    preamble = [text for at, text in loose if at < first_item]
+    for n in nodes[:first_item]:
+        preamble.extend(n.body)
+    last_item = max((i for i, n in enumerate(nodes) if n.role == "item"), default=-1)
+    for i, n in enumerate(nodes):
+        if n.role != "item":
+            continue
+        text, line_end = n.text, n.line_end
+        for d in _descendants(n):
+            if d.role == "part":
+                text += f"\n{d.line.label}{d.text}"
+                line_end = max(line_end, d.line_end)
+        if i == last_item:
+            text, line_end = _without_closing(n, text, line_end)
+        section: list[str] = []
+        up = n.parent
+        while up is not None:
+            if up.role == "heading":
+                section.append(up.label)
+            up = up.parent
+        if any(_is_principles(_heading_text(label)) for label in section):
+            continue  # 二、基本原则 / （一）坚持…: principles, not work to track
+        plan.items.append(ParsedItem(
+            number=re.sub(r"[、．.]$", "", n.line.label),
+            value=n.line.value,
+            style=n.line.style or "",
+            section=section[::-1],
+            text=text,
+            line_start=n.line.no,
+            line_end=line_end,
+        ))
+    plan.preamble = "\n".join(preamble)
+
+
+def _without_closing(node: _Node, text: str, line_end: int) -> tuple[str, int]:
+    """The last item of a plan without the plan's closing paragraphs.
+
+    Unnumbered paragraphs after the last item that address the whole document (`各地区、
+    各部门要…`, `各省（自治区、直辖市）…`, `未纳入试点范围的…可参照本方案`) belong to no
+    item; the paragraph that opens them and every one after it are left out.
+    """
+    for k, para in enumerate(node.body):
+        if _CLOSING.search(_simplified(para)):
+            cut = text.rfind("\n" + para)
+            if cut < 0:
+                break
+            return text[:cut], max(node.line.no, line_end - (len(node.body) - k))
+    return text, line_end
+
+
+# How closing paragraphs open: the addressees of the whole document, or the document itself.
+_CLOSING = re.compile(
+    r"^(?:各地区|各地|各部门|各省|各市|各县|各区|各级|各有关|各相关|有关部门|有关地区|国务院各|"
+    r"地方各级|未纳入|以上|上述|本(?:意见|方案|通知|计划|规划|办法)|自本)"
+    r"|本(?:意见|方案|通知|计划|规划|办法)(?:自|由|所称|未尽|执行|实施)"
+)
+
+
+_RUN_IN_END = re.compile(r"[。：:；;]")
+
+
+def _run_in_title(text: str) -> str:
+    """The run-in title of a numbered sentence: its text up to the first 。or ：.
+
+    >>> _run_in_title("产业提升人才行动计划。围绕发展战略性主导产业…"), _run_in_title("基本原则。")
+    ('产业提升人才行动计划', '基本原则')
+    """
+    m = _RUN_IN_END.search(text)
+    return (text[: m.start()] if m else text.split("\n", 1)[0]).strip()
+
+
+_PRINCIPLES = re.compile(r"^.{0,4}原则$")
+
+
+def _is_principles(title: str) -> bool:
+    """`基本原则`, `工作原则`: a list of principles, not of work to track."""
+    return bool(_PRINCIPLES.match(_simplified(title).strip()))
+
+
+@lru_cache(maxsize=8192)
+def _annotated(text: str) -> bool:
+    """Whether a text states owners or a deadline: an owner clause, a timing bracket, or a
+    dated deadline in its sentences."""
+    from tracker.extract.deadlines import in_sentence_deadline, looks_like_deadline
+    from tracker.extract.owners import find_owner_clauses
+
+    if find_owner_clauses(text):
+        return True
+    for start, end in _bracket_spans(text):
+        if looks_like_deadline(text[start + 1 : end - 1]):
+            return True
+    return in_sentence_deadline(text, None) is not None
+
+
+_BRACKET_CHARS = re.compile(r"[（(〔【）)〕】]")
+
+
+def _bracket_spans(text: str) -> list[tuple[int, int]]:
+    """Top-level bracket groups of a text, as (start, end) spans."""
+    spans: list[tuple[int, int]] = []
+    depth, start = 0, 0
+    for m in _BRACKET_CHARS.finditer(text):
+        if m.group() in "（(〔【":
+            if depth == 0:
+                start = m.start()
+            depth += 1
+        elif depth:
+            depth -= 1
+            if depth == 0:
+                spans.append((start, m.end()))
+    return spans
 
 
 # Chapters and sections that set the scene rather than assign work: in a plan without
