@@ -39,7 +39,7 @@ from tracker.db import FTS_TABLE, has_fts, write_session
 from tracker.errors import DocumentImportError
 from tracker.extract.indicators import ExtractedIndicator, extract_indicators
 from tracker.extract.owners import Lexicon, OwnerRef
-from tracker.extract.pipeline import ExtractedPlan, ExtractedTask, extract_document
+from tracker.extract.pipeline import ExtractedPlan, ExtractedTask, ReviewNote, extract_document
 from tracker.extract.reading import DocumentError, read_document
 from tracker.extract.repair import Repair, is_traditional, page_title, repair_text, strip_pinyin, to_simplified
 from tracker.indicators import store_document_indicators
@@ -66,7 +66,7 @@ class PlanReport:
     with_due: int = 0
     ongoing: int = 0
     conditional: int = 0
-    needs_review: list[tuple[str, str]] = field(default_factory=list)  # (number, reason)
+    needs_review: list[tuple[str, ReviewNote]] = field(default_factory=list)  # (number, why and where)
     needs_owner: list[str] = field(default_factory=list)
     repairs: list[str] = field(default_factory=list)
     withdrawn: list[str] = field(default_factory=list)  # numbers of tasks gone from the document
@@ -171,7 +171,7 @@ def _flag_damaged(plans: list[ExtractedPlan], lines: tuple[int, ...]) -> None:
             if hit:
                 task.needs_review = True
                 task.review_reasons.append(
-                    f"原文第{hit[0]}行缺字或有残留，需核对 / source line {hit[0]} lost text, check it"
+                    ReviewNote(hit[0], f"原文缺字或有残留，需核对 / source line {hit[0]} lost text, check it")
                 )
 
 
@@ -420,7 +420,7 @@ def _task_row(plan_id: int, t: ExtractedTask, now: Any) -> dict[str, Any]:
         "status": "todo",
         "progress": 0,
         "needs_review": t.needs_review,
-        "review_reason": "；".join(t.review_reasons) or None,
+        "review_reason": "；".join(str(r) for r in t.review_reasons) or None,
         "withdrawn": False,
         "version": 1,
         "line_start": t.line_start,

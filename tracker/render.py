@@ -321,7 +321,7 @@ def import_report_json(report: ImportReport) -> dict[str, Any]:
                 "with_due": p.with_due,
                 "ongoing": p.ongoing,
                 "conditional": p.conditional,
-                "needs_review": [{"number": n, "reason": r} for n, r in p.needs_review],
+                "needs_review": [{"line": r.line, "number": n, "reason": r.text} for n, r in p.needs_review],
                 "needs_owner": p.needs_owner,
                 "repairs": p.repairs,
                 "withdrawn": p.withdrawn,
@@ -357,7 +357,7 @@ def print_import_report(report: ImportReport, *, lang: str, stream: TextIO | Non
         if p.needs_review:
             console.print(f"[{p.slug}] 需人工核对 / needs review:", markup=False)
             for number, reason in p.needs_review:
-                console.print(f"   {number}: {reason}", markup=False)
+                console.print(f"   {number}（第{reason.line}行 / line {reason.line}）: {reason.text}", markup=False)
         if p.needs_owner:
             console.print(f"[{p.slug}] 缺责任单位 / needs an owner: {'、'.join(p.needs_owner)}", markup=False)
         for note in p.repairs:

@@ -33,6 +33,14 @@ class OwnerView:
         return {"name": self.name, "role": self.role, "provenance": self.provenance}
 
 
+# Where a due date came from, as scripts see it: printed with the item, inherited from the
+# plan (its main phase, its target year or period), or assigned by a coordinator (a date
+# set by hand, or the day a condition was met plus the plan's trigger days).
+DUE_SOURCE_CONTRACT = {
+    "stated": "stated", "phase": "inherited", "plan": "inherited", "coordinator": "assigned", "trigger": "assigned",
+}
+
+
 @dataclass(frozen=True)
 class TaskView:
     id: int
@@ -77,6 +85,7 @@ class TaskView:
             "due": _iso(self.due),
             "start": _iso(self.start),
             "due_text": self.due_text,
+            "due_source": DUE_SOURCE_CONTRACT.get(self.due_source or "", None),
             "ongoing": self.ongoing,
             "condition": self.condition,
             "status": self.status,

@@ -14,7 +14,7 @@ from tests.conftest import SEEDS, run_cli
 
 CONTRACT_KEYS = {
     "id", "plan", "source_file", "number", "section", "title", "text", "kind", "due", "start",
-    "due_text", "ongoing", "condition", "status", "progress", "owners", "needs_review", "version",
+    "due_text", "due_source", "ongoing", "condition", "status", "progress", "owners", "needs_review", "version",
 }
 
 
@@ -36,6 +36,9 @@ def test_import_then_tasks_json_is_the_contract(imported: dict[str, str]) -> Non
     assert len(by_plan["yunyang-2022-2025"]) == 22
     item2 = yunnan[1]
     assert item2["due"] == "2020-12-31" and item2["due_text"] == "2020年12月底前完成"
+    assert item2["due_source"] == "stated"
+    yunyang = {r["number"]: r for r in by_plan["yunyang-2022-2025"]}
+    assert yunyang["（三）"]["due_source"] == "inherited" and yunyang["（三）"]["due_text"] is None
     assert item2["source_file"] == "yunnan-2020-ip-protection-opinions.txt"
     assert item2["owners"] == [{"name": "昆明海关", "role": "lead", "provenance": "inferred"}]
     phase = next(r for r in by_plan["yunyang-2022-2025"] if r["number"] == "（十八）")

@@ -13,6 +13,7 @@ from hypothesis import strategies as st
 from tracker.extract.deadlines import (
     Deadline,
     find_deadlines,
+    in_sentence_deadline,
     looks_like_deadline,
     parse_deadline,
 )
@@ -246,7 +247,7 @@ def test_missing_year_is_unknown_not_guessed(phrase: str) -> None:
 
 @pytest.mark.parametrize(
     "phrase",
-    ["另行通知", "视情况而定", "", "   ", "()", "（云南）", "3年内", "2021年2月30日前", "2021年13月底前"],
+    ["另行通知", "视情况而定", "", "   ", "()", "（云南）", "2021年2月30日前", "2021年13月底前"],
 )
 def test_garbage_is_unknown_with_raw_kept(phrase: str) -> None:
     d = parse_deadline(phrase, year=2021)
@@ -403,3 +404,58 @@ def test_yunnan_2020_schedule_deadlines_all_parse() -> None:
     assert kinds == {"date": 47, "ongoing": 46, "trigger": 1}
     dues = {parse_deadline(p).due for _, p in items} - {None}
     assert dues == {date(2020, 12, 31), date(2021, 6, 30), date(2021, 12, 31)}
+
+
+# --------------------------------------------------------------------------- issue 11: more of the genre
+
+
+@pytest.mark.parametrize(
+    ("phrase", "span"),
+    [("3年内", "3年"), ("(5年内)", "5年"), ("本意见印发之日起30日内", "30日"), ("（2012年起5年内）", "5年"),
+     ("3个月内", "3个月"), ("收到通知后10个工作日内", "10个工作日")],
+)
+def test_relative_horizons_are_kept_with_no_date(phrase: str, span: str) -> None:
+    d = parse_deadline(phrase, year=2021)
+    assert (d.kind, d.raw, d.due, d.relative) == ("relative", phrase, None, span)
+
+
+def test_a_trigger_keeps_the_days_it_gives() -> None:
+    d = parse_deadline("上位法出台后30日内完成修订")
+    assert (d.kind, d.condition, d.relative, d.due) == ("trigger", "上位法出台后30日内完成修订", "30日", None)
+
+
+def test_a_start_year_is_not_a_deadline() -> None:
+    assert parse_deadline("自2022年起", year=2021).due is None
+    assert in_sentence_deadline("自2022年起，每年开展一次评估。", 2021) is None
+
+
+@pytest.mark.parametrize(
+    ("phrase", "start", "due"),
+    [("（5-7月）", date(2023, 5, 1), date(2023, 7, 31)), ("2024年3—6月", date(2024, 3, 1), date(2024, 6, 30)),
+     ("“十四五”期间", date(2021, 1, 1), date(2025, 12, 31)), ("十三五末", None, date(2020, 12, 31))],
+)
+def test_month_ranges_and_five_year_periods(phrase: str, start: date | None, due: date) -> None:
+    d = parse_deadline(phrase, year=2023)
+    assert (d.start, d.due) == (start, due)
+
+
+def test_year_less_date_takes_the_plan_year() -> None:
+    assert parse_deadline("（4月底前）", year=2023).due == date(2023, 4, 30)
+    assert in_sentence_deadline("7月21日前报送工作方案。", 2023).due == date(2023, 7, 21)  # type: ignore[union-attr]
+
+
+def test_policy_validity_windows_are_not_deadlines() -> None:
+    body = "2019年1月1日至2020年12月31日，对其中就业困难人员给予培训补贴。执行期限为2019年3月至2019年12月。"
+    assert in_sentence_deadline(body, 2018) is None
+    assert in_sentence_deadline("2023年3月至6月，开展摸底排查。", 2023).due == date(2023, 6, 30)  # type: ignore[union-attr]
+
+
+def test_a_target_year_before_the_horizon_is_the_item_s_deadline() -> None:
+    assert in_sentence_deadline("到2023年，建成保护中心。", 2021, horizon=2025).due == date(2023, 12, 31)  # type: ignore[union-attr]
+    assert in_sentence_deadline("到2025年，建成保护中心。", 2021, horizon=2025) is None
+    assert in_sentence_deadline("到2035年，基本建成强省。", 2021, horizon=2025) is None
+
+
+def test_relative_horizon_in_running_text() -> None:
+    d = in_sentence_deadline("各省要在本意见印发之日起30日内，制定出台具体实施办法。", 2018)
+    assert d is not None and (d.kind, d.raw, d.due) == ("relative", "本意见印发之日起30日内", None)

@@ -15,7 +15,19 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from tracker.extract import deadlines
-from tracker.extract.deadlines import _TERM, _WINDOW_SEP, _YEAR_RANGE, _depth_at, _scan, _Segment, _Term, _term_from_match
+from tracker.extract.deadlines import (
+    _FIVE_YEAR_TERM,
+    _MONTH_RANGE,
+    _TERM,
+    _WINDOW_SEP,
+    _YEAR_RANGE,
+    _depth_at,
+    _scan,
+    _Segment,
+    _Term,
+    _term_from_match,
+    five_year_span,
+)
 from tracker.extract.numerals import WIDTH_TABLE, fold_width
 
 SEEDS = Path(__file__).resolve().parents[2] / "seeds"
@@ -26,14 +38,16 @@ SEED_LINES = [
 # ordinary text: what deadline phrases are made of, and what they hide in.
 DATE_ALPHABET = (
     "0123456789〇零○一二三四五六七八九十两兩年月日号號旬上中下初底末度内內季第半Qq今本当當明"
-    "—–-~至到份前后完成持续推进每（）()《》【】〔〕。，\n 的加强知识产权"
+    "—–-~至到份前后完成持续推进每（）()《》【】〔〕。，\n 的加强知识产权期间“”"
 )
 date_text = st.text(alphabet=st.sampled_from(DATE_ALPHABET), max_size=60)
 
 
 def reference_scan(s: str) -> list[_Segment]:
-    """The scanner as first written: try a year range, then a term, at every position."""
+    """The scanner as first written: try a year range, a month range, a five-year period,
+    then a term, at every position."""
     terms: list[_Term] = []
+    joined: set[int] = set()
     i = 0
     while i < len(s):
         yr = _YEAR_RANGE.match(s, i)
@@ -43,6 +57,26 @@ def reference_scan(s: str) -> list[_Segment]:
                 _Term(int(yr.group("y2")), None, "year", span=(yr.end() - 5, yr.end())),
             ))
             i = yr.end()
+            continue
+        mr = _MONTH_RANGE.match(s, i)
+        if mr:
+            year = int(mr.group("my")) if mr.group("my") else None
+            terms.extend((
+                _Term(year, None, "month", int(mr.group("m1")), span=(mr.start(), mr.start("m1") + len(mr.group("m1")))),
+                _Term(year, None, "month", int(mr.group("m2")), span=(mr.end() - 1 - len(mr.group("m2")), mr.end())),
+            ))
+            i = mr.end()
+            continue
+        fy = _FIVE_YEAR_TERM.match(s, i)
+        if fy:
+            first, last = five_year_span(fy.group("fy"))
+            if fy.group("fs") == "期间":
+                joined.add(len(terms))
+                terms.append(_Term(first, None, "year", span=(fy.start(), fy.end() - 2)))
+                terms.append(_Term(last, None, "year", part="底", span=(fy.end() - 1, fy.end())))
+            else:
+                terms.append(_Term(last, None, "year", part="底", span=(fy.start(), fy.end())))
+            i = fy.end()
             continue
         m = _TERM.match(s, i)
         term = _term_from_match(m) if m and m.end() > i else None
@@ -55,7 +89,7 @@ def reference_scan(s: str) -> list[_Segment]:
     k = 0
     while k < len(terms):
         t = terms[k]
-        if k + 1 < len(terms) and _WINDOW_SEP.fullmatch(s, t.span[1], terms[k + 1].span[0]):
+        if k + 1 < len(terms) and (k in joined or _WINDOW_SEP.fullmatch(s, t.span[1], terms[k + 1].span[0])):
             segments.append(_Segment(t, terms[k + 1], (t.span[0], terms[k + 1].span[1])))
             k += 2
             continue

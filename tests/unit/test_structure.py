@@ -299,3 +299,39 @@ def test_transmittal_notice_numbers_summaries_not_tasks() -> None:
     assert main.title == "某省人民政府办公厅关于推广第二批改革举措的通知"
     assert main.items == []
     assert [i.value for i in appendix.items] == [1, 2]
+
+
+def test_fields_on_lines_of_their_own_after_a_heading_and_its_text() -> None:
+    doc = parse("""
+某县工作方案
+一、重点任务
+1.加强组织领导
+各乡镇要成立工作专班，明确专人负责。
+（2023年6月底前完成）
+(责任单位：县教育局、县财政局)
+2.强化督查考核。每季度开展督查。
+""")
+    first = doc.plans[0].items[0]
+    assert first.text.endswith("(责任单位：县教育局、县财政局)")
+    assert "（2023年6月底前完成）" in first.text
+    assert first.line_end == first.line_start + 3
+
+
+def test_a_notice_s_list_of_attachments_is_no_plan_and_no_task() -> None:
+    doc = parse("""
+某县人民政府办公室关于召开征求意见会的通知
+一、会议时间另行通知。请各单位提出修改意见（2020年11月5日前）。
+附件：1.参会单位名单
+2.《健康行动实施方案》
+某县人民政府办公室
+2020年10月21日
+附件1
+参会单位名单
+县委宣传部、县发改委
+附件2
+健康行动实施方案
+一、主要任务
+1.开展健康知识普及行动。（责任单位：县卫健委）
+""")
+    titles = [(p.title, [i.number for i in p.items]) for p in doc.plans if p.items]
+    assert titles == [("某县人民政府办公室关于召开征求意见会的通知", ["一"]), ("健康行动实施方案", ["1"])]

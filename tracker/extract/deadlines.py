@@ -16,6 +16,7 @@ removed) that keeps a map back to the original characters, so spans reported by
 from __future__ import annotations
 
 import calendar
+import dataclasses
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -34,7 +35,7 @@ __all__ = [
     "parse_deadline",
 ]
 
-DeadlineKind = Literal["date", "window", "ongoing", "trigger", "recurring", "unknown"]
+DeadlineKind = Literal["date", "window", "ongoing", "trigger", "recurring", "relative", "unknown"]
 Recurrence = Literal["yearly", "half-yearly", "quarterly", "monthly"]
 
 
@@ -44,7 +45,8 @@ class Deadline:
 
     ``due`` is the last day by which the work must be done; ``start`` is only set for windows
     (and phases). ``milestones`` lists every date when a phrase stages several; ``due`` is then
-    the last of them.
+    the last of them. A *relative* horizon (`5年内`, `本意见印发之日起30日内`) has no date:
+    ``relative`` holds its span as printed (`30日`), for a coordinator to turn into one.
     """
 
     kind: DeadlineKind
@@ -55,6 +57,7 @@ class Deadline:
     condition: str | None = None
     recurrence: str | None = None
     milestones: tuple[date, ...] = ()
+    relative: str | None = None
 
 
 # --------------------------------------------------------------------------- grammar
@@ -90,11 +93,18 @@ _TERM = re.compile(
 _YEAR_RANGE = re.compile(
     r"(?<![0-9])(?P<y1>[0-9]{4})(?:——|[—–―‐‒~〜\-至到])(?P<y2>[0-9]{4})年(?![0-9度底末内內])"
 )
+# "5-7月", "2023年5—7月": a range of months whose first month has no 月 of its own.
+_MONTH_RANGE = re.compile(
+    r"(?:(?<![0-9])(?P<my>[0-9]{4})年)?(?<![0-9])(?P<m1>[0-9]{1,2})(?:——|[—–―‐‒~〜\-至到])(?P<m2>[0-9]{1,2})月(?!份?[0-9])"
+)
+# A five-year plan period: “十四五”期间 (its five years), “十四五”末 / 期末 (its last day).
+_FIVE_YEAR_TERM = re.compile(r"[“\"]?十(?P<fy>[一二三四五六七八九])五[”\"]?(?P<fs>期间|期末|末)")
 # What may stand between the two ends of a window.
 _WINDOW_SEP = re.compile(r"份?(?:——|[—–―‐‒~〜\-至到])")
 
-# Every term holds 年, 月 or 季, or is a quarter written Q1–Q4: text without any has none.
-_TERM_HINT = re.compile(r"[年月季]|[Qq][1-4]")
+# Every term holds 年, 月 or 季, is a quarter written Q1–Q4, or names a five-year plan's
+# period (十四五期间): text without any has none.
+_TERM_HINT = re.compile(r"[年月季]|[Qq][1-4]|十.五")
 # Where a non-empty _TERM can start: a year (or 今年 …), else a month, quarter, half or a
 # bare year-end / in-year, read as _TERM reads them when no year precedes (its conditionals
 # take their "no year" branch).
@@ -106,7 +116,22 @@ _TERM_AHEAD = (
 ).replace("@CN@", _CN_DIGITS).replace("@NB@", _NOT_BARE_YEAR)
 # The next year range or calendar term at or after a position, in one search: what
 # :func:`_scan` would find trying _YEAR_RANGE then _TERM at each position in turn.
-_NEXT_TERM = re.compile(f"{_YEAR_RANGE.pattern}|{_TERM_AHEAD}(?:{_TERM.pattern})", re.VERBOSE)
+_NEXT_TERM = re.compile(
+    f"{_YEAR_RANGE.pattern}|{_MONTH_RANGE.pattern}|{_FIVE_YEAR_TERM.pattern}|{_TERM_AHEAD}(?:{_TERM.pattern})",
+    re.VERBOSE,
+)
+
+
+def five_year_span(digit: str) -> tuple[int, int]:
+    """The years of the 十N五 plan: 十四五 → (2021, 2025). From the third plan (1966–1970)
+    they follow each other every five years.
+
+    >>> five_year_span("四"), five_year_span("五"), five_year_span("一")
+    ((2021, 2025), (2026, 2030), (2006, 2010))
+    """
+    n = 10 + (cn_to_int(digit) or 0)
+    first = 1966 + 5 * (n - 3)
+    return first, first + 4
 
 _RECURRENCE = re.compile(r"每(?P<r>半年|年度?|季度?|个?月|個?月)")
 _RECURRENCE_NAMES: dict[str, Recurrence] = {
@@ -119,6 +144,13 @@ _RECURRENCE_NAMES: dict[str, Recurrence] = {
     "个月": "monthly",
     "個月": "monthly",
 }
+# A horizon counted from an event (the document's issue, a start year) rather than a date:
+# `5年内`, `3个月内`, `本意见印发之日起30日内`, `2012年起5年内`, `30个工作日内`.
+_RELATIVE = re.compile(
+    r"(?:(?:自|从)?(?:本(?:意见|方案|通知|计划|办法|规划|决定|文件)|文件|通知)?(?:印发|发布|下发|实施|出台|施行)"
+    r"(?:之日)?(?:起|后)|(?<=[0-9]{4}年)起)?"
+    r"(?P<n>(?<![0-9])[0-9]{1,3}(?![0-9])|[一二三四五六七八九十两]+)(?P<u>个?月|个?工作日|年|周|日|天|星期)(?:以内|内)"
+)
 _ONGOING = re.compile(r"持续|持續|长期|長期|常态化|常態化|常年")
 _TRIGGER = re.compile(
     r"(?:出台|出臺|印发|印發|发布|發布|公布|颁布|頒布|批准|批準|验收|驗收|通过|通過"
@@ -222,6 +254,7 @@ def _scan(s: str) -> list[_Segment]:
     if _TERM_HINT.search(s) is None:
         return []
     terms: list[_Term] = []
+    segments_join: set[int] = set()  # terms that open a window whatever stands between them
     i = 0
     while True:
         m = _NEXT_TERM.search(s, i)
@@ -231,6 +264,24 @@ def _scan(s: str) -> list[_Segment]:
             a = _Term(int(m.group("y1")), None, "year", span=(m.start(), m.start() + 4))
             b = _Term(int(m.group("y2")), None, "year", span=(m.end() - 5, m.end()))
             terms.extend((a, b))
+            i = m.end()
+            continue
+        if m.group("m1") is not None:  # 5-7月: two months, the year (if any) before the first
+            year = int(m.group("my")) if m.group("my") else None
+            m2_at = m.end() - 1 - len(m.group("m2"))
+            a = _Term(year, None, "month", int(m.group("m1")), span=(m.start(), m.start("m1") + len(m.group("m1"))))
+            b = _Term(year, None, "month", int(m.group("m2")), span=(m2_at, m.end()))
+            terms.extend((a, b))
+            i = m.end()
+            continue
+        if m.group("fy") is not None:
+            first, last = five_year_span(m.group("fy"))
+            end = _Term(last, None, "year", part="底", span=(m.end() - 1, m.end()))
+            if m.group("fs") == "期间":
+                terms.extend((_Term(first, None, "year", span=(m.start(), m.end() - 2)), end))
+                segments_join.add(len(terms) - 2)
+            else:
+                terms.append(dataclasses.replace(end, span=(m.start(), m.end())))
             i = m.end()
             continue
         term = _term_from_match(m)
@@ -245,7 +296,7 @@ def _scan(s: str) -> list[_Segment]:
         t = terms[k]
         if k + 1 < len(terms):
             u = terms[k + 1]
-            if _WINDOW_SEP.fullmatch(s, t.span[1], u.span[0]):
+            if k in segments_join or _WINDOW_SEP.fullmatch(s, t.span[1], u.span[0]):
                 segments.append(_Segment(t, u, (t.span[0], u.span[1])))
                 k += 2
                 continue
@@ -374,7 +425,8 @@ def _parse(phrase: str, ref_year: int | None) -> Deadline:
     resolved: list[tuple[date | None, date]] = []
     unresolved = False
     year: int | None = None  # the last year stated, inherited by later dates
-    segments = _scan(s)
+    # A date followed by 起 (`自2022年起`, `2012年起5年内`) is when work starts, not its deadline.
+    segments = [seg for seg in _scan(s) if not s.startswith(("起", "以来"), seg.span[1])]
     for seg in segments:
         r = _resolve(seg, year, ref_year)
         if r is None:
@@ -399,8 +451,14 @@ def _parse(phrase: str, ref_year: int | None) -> Deadline:
             ongoing=ongoing,
             milestones=milestones,
         )
-    if _TRIGGER.search(s):
-        return Deadline("trigger", phrase, ongoing=ongoing, condition=inner)
+    relative = _RELATIVE.search(s)
+    trigger = _TRIGGER.search(s)
+    if trigger is not None and (relative is None or trigger.start() < relative.start("n")):
+        # 上位法出台后30日内完成修订: the condition, and how long after it the work is due
+        span = relative.group("n") + relative.group("u") if relative is not None else None
+        return Deadline("trigger", phrase, ongoing=ongoing, condition=inner, relative=span)
+    if relative is not None:
+        return Deadline("relative", phrase, ongoing=ongoing, relative=relative.group("n") + relative.group("u"))
     if ongoing:
         return Deadline("ongoing", phrase, ongoing=True)
     return Deadline("unknown", phrase)
@@ -582,7 +640,7 @@ def _is_validity_window(body: str, span: tuple[int, int], d: Deadline) -> bool:
 _TARGET_ONLY = re.compile(r"^(?:到|至|截至|截止到?)\s*\d{4}\s*年$")
 
 
-def in_sentence_deadline(body: str, ref_year: int | None) -> Deadline | None:
+def in_sentence_deadline(body: str, ref_year: int | None, *, horizon: int | None = None) -> Deadline | None:
     """Deadlines written in the item's sentences (`该项工作于2019年4月底前完成`), as one value.
 
     Several staged dates (`2021年6月底前出台办法，2022年底前全面推开`) are all kept as
@@ -597,14 +655,21 @@ def in_sentence_deadline(body: str, ref_year: int | None) -> Deadline | None:
     (['2021-06-30', '2022-12-31'], '2022-12-31')
     >>> in_sentence_deadline("到2025年，新增地理标志100个。", 2021) is None
     True
+
+    A target year before the plan's horizon is the item's deadline (its horizon is inherited
+    anyway, and a later one is a vision, 到2035年, not a deadline):
+
+    >>> in_sentence_deadline("到2022年，建成保护中心。", 2021, horizon=2025).due.isoformat()
+    '2022-12-31'
     """
     spans = [
         (span, d) for span, d in find_deadlines(body, year=ref_year)
-        if d.kind in ("date", "window") and d.due is not None and not _TARGET_ONLY.match(normalise(d.raw))
+        if d.kind in ("date", "window") and d.due is not None
+        and not (_TARGET_ONLY.match(normalise(d.raw)) and (horizon is None or d.due.year >= horizon))
         and not _is_validity_window(body, span, d)
     ]
     if not spans:
-        return None
+        return relative_horizon(body)
     if len(spans) == 1:
         return spans[0][1]
     found = [d for _, d in spans]
@@ -620,3 +685,24 @@ def in_sentence_deadline(body: str, ref_year: int | None) -> Deadline | None:
     )
 
 
+def relative_horizon(body: str) -> Deadline | None:
+    """The first relative horizon in running text (`…要在本意见印发之日起30日内，制定…`,
+    `5年内重点引进…`), kept as printed with no date; None when there is none.
+
+    >>> relative_horizon("各省要在本意见印发之日起30日内，制定实施办法。").raw
+    '本意见印发之日起30日内'
+    >>> relative_horizon("2021年内完成。") is None, relative_horizon("见《办法（5年内）》") is None
+    (True, True)
+    """
+    s, index = _matching_form(body)
+    folded: str | None = None
+    for m in _RELATIVE.finditer(s):
+        if m.group("u") == "年" and len(m.group("n")) == 4:
+            continue
+        if folded is None:
+            folded = fold_width(body)
+        if _depth_at(folded, index[m.start()]) > 0:
+            continue
+        raw = body[index[m.start()] : index[m.end() - 1] + 1]
+        return Deadline("relative", raw, relative=m.group("n") + m.group("u"))
+    return None

@@ -39,9 +39,11 @@ __all__ = [
     "OwnerRef",
     "Provenance",
     "Role",
+    "clean_unit_name",
     "default_lexicon_path",
     "find_owner_clauses",
     "is_group_name",
+    "is_unit_name",
     "split_units",
 ]
 
@@ -233,6 +235,22 @@ def _is_listed_name(name: str) -> bool:
     if base in _UNIT_SUFFIXES or base in _LISTED_SUFFIXES:
         return False
     return base.endswith(_LISTED_SUFFIXES + _UNIT_SUFFIXES) or bool(re.search(r"(?:\([^()]{1,20}\))$", base))
+
+
+def is_unit_name(name: str) -> bool:
+    """Whether a phrase standing alone reads as the name of a unit (or a group of units).
+
+    >>> is_unit_name("派出所"), is_unit_name("区绿化市容局"), is_unit_name("加强组织领导")
+    (True, True, False)
+    """
+    return _is_unit_like(name) or (len(name) <= 12 and _is_listed_name(name) and not _match_form(name).endswith(("会", "区", "市", "县")))
+
+
+def clean_unit_name(name: str) -> str:
+    """A unit name as it is stored (:func:`_clean_name`): width folded, no spaces or pinyin,
+    full-width brackets. The one normaliser of unit names, for the importer and for
+    coordinators typing one."""
+    return _clean_name(name)
 
 
 @lru_cache(maxsize=8192)

@@ -15,7 +15,7 @@ from pathlib import Path
 
 from tracker.extract.deadlines import Deadline, in_sentence_deadline, looks_like_deadline, parse_deadline
 from tracker.extract.numerals import cn_to_int, fold_width, normalise
-from tracker.extract.owners import Lexicon, OwnerRef, find_owner_clauses
+from tracker.extract.owners import Lexicon, OwnerRef, clean_unit_name, find_owner_clauses, is_group_name, is_unit_name
 from tracker.extract.repair import to_simplified_aligned
 from tracker.extract.structure import ParsedDocument, ParsedItem, ParsedPlan, is_context, parse_lines
 
@@ -39,6 +39,17 @@ PROVINCES = (
 ).split()
 
 
+@dataclass(frozen=True)
+class ReviewNote:
+    """Why a task needs a person to look at it, and the source line that shows why."""
+
+    line: int
+    text: str
+
+    def __str__(self) -> str:
+        return f"第{self.line}行：{self.text}"
+
+
 @dataclass
 class ExtractedTask:
     key: str
@@ -56,7 +67,7 @@ class ExtractedTask:
     due_source: str | None
     owners: list[OwnerRef]
     needs_review: bool
-    review_reasons: list[str]
+    review_reasons: list[ReviewNote]
     line_start: int
     line_end: int
 
@@ -332,7 +343,8 @@ def _extract_plan(
     lexicon: Lexicon | None,
     language: str,
 ) -> ExtractedPlan:
-    ref_year = parsed.period[0] if parsed.period else (parsed.issued_on.year if parsed.issued_on else None)
+    ref_year = _reference_year(parsed)
+    horizon = parsed.period[1] if parsed.period else (parsed.target_years[0] if parsed.target_years else None)
     plan = ExtractedPlan(
         slug=plan_slug(parsed, region),
         title=parsed.title,
@@ -350,7 +362,8 @@ def _extract_plan(
     scoped = lexicon if lexicon is not None and lexicon.applies_to(region) else None
     used: set[str] = set()
     for seq, item in enumerate(parsed.items, start=1):
-        plan.tasks.append(_extract_task(item, seq, used, ref_year, doc, scoped))
+        plan.tasks.append(_extract_task(item, seq, used, ref_year, horizon, doc, scoped))
+    _units_as_headings(plan, scoped)
     _inherit_due_dates(plan, parsed)
     _assign_coordinating_office(plan, doc)
     if scoped is not None:
@@ -377,18 +390,41 @@ def _infer_owners(plan: ExtractedPlan, parsed: ParsedPlan, lexicon: Lexicon) -> 
         task.owners = lexicon.infer(text)
 
 
+_TITLE_YEAR = re.compile(r"(?<![0-9])(20[0-9]{2}|19[0-9]{2})\s*年(?![0-9]|[—–\-~～至到])")
+
+
+def _reference_year(parsed: ParsedPlan) -> int | None:
+    """The year a date without one (`7月21日前`, `（4月底前）`) falls in: the first year of
+    the plan's period, else the one year its title names (`2023年重点工作`), else the year
+    it was issued.
+
+    >>> from tracker.extract.structure import ParsedPlan
+    >>> _reference_year(ParsedPlan("立山区政府2023年重点工作任务分解方案", None, date(2022, 12, 30), None, [], ""))
+    2023
+    """
+    if parsed.period:
+        return parsed.period[0]
+    years = {int(y) for y in _TITLE_YEAR.findall(normalise(parsed.title))}
+    if len(years) == 1:
+        return years.pop()
+    return parsed.issued_on.year if parsed.issued_on else None
+
+
 def _extract_task(
     item: ParsedItem,
     seq: int,
     used: set[str],
     ref_year: int | None,
+    horizon: int | None,
     doc: ParsedDocument,
     lexicon: Lexicon | None,
 ) -> ExtractedTask:
     body = item.text
-    reasons: list[str] = []
+    reasons: list[ReviewNote] = []
     phrase = find_deadline_phrase(body)
-    deadline = parse_deadline(phrase, year=ref_year) if phrase else in_sentence_deadline(body, ref_year)
+    deadline = (
+        parse_deadline(phrase, year=ref_year) if phrase else in_sentence_deadline(body, ref_year, horizon=horizon)
+    )
     title = _title_of(body)
     is_phase = (
         bool(_PHASE_WORDS.search(to_simplified_aligned(title)))
@@ -396,8 +432,14 @@ def _extract_task(
         and deadline.kind in ("window", "date")
     )
     if deadline is not None and deadline.kind == "unknown":
-        reasons.append(f"无法识别的期限 / unknown deadline phrase: {deadline.raw}")
+        reasons.append(ReviewNote(_line_of(item, deadline.raw), f"无法识别的期限 / unknown deadline phrase: {deadline.raw}"))
+    elif deadline is not None and deadline.kind == "relative":
+        reasons.append(
+            ReviewNote(_line_of(item, deadline.raw), f"相对期限，需定具体日期 / relative deadline, set a date: {deadline.raw}")
+        )
     owners = _stated_owners(body, doc, lexicon)
+    for raw in _unread_owner_brackets(body):
+        reasons.append(ReviewNote(_line_of(item, raw), f"责任单位未能拆分 / owner clause not understood: {raw}"))
     known = deadline is not None and deadline.kind != "unknown"
     return ExtractedTask(
         key=task_key(item, used),
@@ -419,6 +461,62 @@ def _extract_task(
         line_start=item.line_start,
         line_end=item.line_end,
     )
+
+
+def _line_of(item: ParsedItem, raw: str) -> int:
+    """The source line of a phrase in an item's text, for the import report."""
+    at = item.text.find(raw)
+    line = item.line_start + (item.text.count("\n", 0, at) if at > 0 else 0)
+    return min(line, item.line_end)
+
+
+# A bracket that means to name owners: a label (责任单位：), or a role phrase at its end.
+_OWNER_HINT = re.compile(r"(?:单位|部门|处室)\s*[:：]|(?:负责|牵头|配合|落实)\s*$")
+
+
+def _unread_owner_brackets(body: str) -> list[str]:
+    """Brackets that mean to name owners (`（责任单位：…）`, `（…负责）`) but yield none: a
+    list the owner grammar could not split, for a person to read."""
+    match = to_simplified_aligned(body)
+    out: list[str] = []
+    for start, end in _bracket_groups(body):
+        inner = fold_width(match[start + 1 : end - 1]).strip()
+        if len(inner) > 120 or not _OWNER_HINT.search(inner):
+            continue
+        if not _has_owner_clause(body[start:end]):
+            out.append(body[start:end])
+    return out
+
+
+def _units_as_headings(plan: ExtractedPlan, lexicon: Lexicon | None) -> None:
+    """A list of duties by unit (职责分工: `1.区公安分局。负责…` / `2.派出所。配合开展…`, or
+    `（一）区绿化市容局` over its duties): the unit that heads an item, or the section it is
+    listed under, owns it.
+
+    Read only where the list is one of units — most items of a section (two at least) are
+    titled by a unit name — since a title can end like a unit by chance (`构建宣传格局`)."""
+    by_section: dict[str, list[ExtractedTask]] = {}
+    for task in plan.tasks:
+        by_section.setdefault(task.section, []).append(task)
+    for section, tasks in by_section.items():
+        heading = _heading_name(section.split(" / ")[-1]) if section else ""
+        if heading and len(heading) <= 20 and is_unit_name(heading):
+            named = [(t, heading) for t in tasks]
+        else:
+            titled = [(t, t.title.strip()) for t in tasks if len(t.title.strip()) <= 20 and is_unit_name(t.title.strip())]
+            if len(titled) < 2 or len(titled) * 5 < len(tasks) * 3:
+                continue
+            named = titled
+        for task, name in named:
+            if task.owners:
+                continue
+            canonical = lexicon.canonical(name) if lexicon is not None else clean_unit_name(name)
+            task.owners = [OwnerRef(name=canonical, role="lead", provenance="stated", is_group=is_group_name(canonical))]
+
+
+def _heading_name(label: str) -> str:
+    """A heading label without its number: `（一）区绿化市容局` → `区绿化市容局`."""
+    return re.sub(r"^[（(]?\s*(?:第\s*)?[〇零一二三四五六七八九十百两\d]+\s*[）)章节]?[、．.]?\s*", "", label)
 
 
 def _stated_owners(body: str, doc: ParsedDocument, lexicon: Lexicon | None) -> list[OwnerRef]:
@@ -452,7 +550,7 @@ def _inherit_due_dates(plan: ExtractedPlan, parsed: ParsedPlan) -> None:
     for task in plan.tasks:
         if task.due is not None or task.kind == "phase" or task.ongoing or task.condition:
             continue
-        if task.deadline is not None and task.deadline.kind == "unknown":
+        if task.deadline is not None and task.deadline.kind in ("unknown", "relative"):
             continue  # kept verbatim and flagged; a guessed date would hide the problem
         if is_context([*task.section.split(" / "), task.title]):
             continue  # 指导思想 / 工作目标: context with no deadline of its own, never "late"
@@ -462,7 +560,7 @@ def _inherit_due_dates(plan: ExtractedPlan, parsed: ParsedPlan) -> None:
             task.due, task.due_source = plan_due, "plan"
         else:
             task.needs_review = True
-            task.review_reasons.append("未找到期限 / no deadline found")
+            task.review_reasons.append(ReviewNote(task.line_start, "未找到期限 / no deadline found"))
 
 
 def _assign_coordinating_office(plan: ExtractedPlan, doc: ParsedDocument) -> None:

@@ -282,7 +282,7 @@ def _split_plans(lines: list[_Line]) -> list[tuple[bool, list[_Line]]]:
     appendix after it a plan of its own."""
     parts: list[tuple[bool, list[_Line]]] = [(False, [])]
     for line in lines:
-        m = _APPENDIX.match(line.norm)
+        m = _APPENDIX.match(line.norm) if not line.skip else None
         if m and len(line.raw) <= 40 and not _SENTENCE_END.search(line.raw):
             parts.append((True, []))
             rest = m.group(2).strip()
@@ -291,6 +291,31 @@ def _split_plans(lines: list[_Line]) -> list[tuple[bool, list[_Line]]]:
             continue
         parts[-1][1].append(line)
     return [p for p in parts if any(x.raw for x in p[1])]
+
+
+_APPENDIX_HEAD = re.compile(r"^附\s*件\s*(\d+|[一二三四五六七八九十]+)?\s*$")
+_APPENDIX_LIST = re.compile(r"^附\s*件\s*[:：]\s*\S")
+_LISTED_TITLE = re.compile(r"^(?:\d{1,2}\s*[.．、]\s*)?\S.{0,40}$")
+
+
+def _mark_attachment_lists(lines: list[_Line]) -> None:
+    """`附件：1.参会单位名单` / `2.实施方案`: a notice's list of its attachments names them;
+    it is neither an appendix nor a list of tasks. A list is told from an appendix heading by
+    what follows: the appendices themselves, each under a bare `附件` / `附件1` line."""
+    heads = [i for i, ln in enumerate(lines) if _APPENDIX_HEAD.match(ln.norm)]
+    for i, line in enumerate(lines):
+        if not _APPENDIX_LIST.match(line.norm) or not any(h > i for h in heads):
+            continue
+        line.skip = True
+        nxt = next((h for h in heads if h > i), len(lines))
+        for follow in lines[i + 1 : nxt]:
+            if not follow.raw:
+                continue
+            if follow.style not in (None, "arabic") or _SENTENCE_END.search(follow.raw) or not _LISTED_TITLE.match(follow.raw):
+                break
+            if follow.style is None and not follow.raw.startswith("《"):
+                break  # the list has ended: the signature, the date
+            follow.skip = True
 
 
 def _find_title(lines: list[_Line], is_appendix: bool) -> tuple[str, int]:
@@ -474,6 +499,7 @@ def parse_lines(raw_lines: list[str], *, title_hint: tuple[int, str] | None = No
     lead_first = _lead_first_in(ln.match for ln in lines)
     _mark_table_of_contents(lines)
     _mark_footnotes(lines)
+    _mark_attachment_lists(lines)
     lines = _flatten_task_tables(lines)
     plans: list[ParsedPlan] = []
     parent: ParsedPlan | None = None
@@ -919,7 +945,7 @@ def _outline(plan: ParsedPlan, lines: list[_Line]) -> tuple[list[_Node], list[tu
             open_node = None
             _orphan_heading(plan, stack, nodes, line, nxt)
             continue
-        field_line = bool(_FIELD_LINE.match(line.match))
+        field_line = bool(_FIELD_LINE.match(line.match)) or _is_clause_line(line.raw)
         node = open_node
         if node is not None and not field_line and _continues_cut(node) and (node.body or not node.bare):
             node.text += line.raw
@@ -936,6 +962,18 @@ def _outline(plan: ParsedPlan, lines: list[_Line]) -> tuple[list[_Node], list[tu
             if is_prose(line.raw):
                 loose.append((len(nodes) - 1, line.raw))
     return nodes, loose
+
+
+def _is_clause_line(raw: str) -> bool:
+    """A line that is one bracket of owners or timing (`（2023年6月底前完成）`,
+    `(责任单位：县教育局)`): the fields of the item above it, printed on a line of their own."""
+    t = raw.strip()
+    spans = _bracket_spans(t)
+    if len(spans) != 1 or spans[0] != (0, len(t)) or len(t) > 200:
+        return False
+    if _FULL_DATE.search(t) and not re.search(r"前|底|末|完成|止|单位|部门|负责|牵头", _simplified(t)):
+        return False  # a dateline (`(2020年10月19日,云南日报)`), not a deadline
+    return _annotated(t)
 
 
 def _ends_with_annotation(node: _Node) -> bool:
