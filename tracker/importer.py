@@ -28,6 +28,7 @@ from collections import deque
 from collections.abc import Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass, field
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -42,6 +43,7 @@ from tracker.extract.owners import Lexicon, OwnerRef
 from tracker.extract.pipeline import ExtractedPlan, ExtractedTask, ReviewNote, extract_document
 from tracker.extract.reading import DocumentError, read_document
 from tracker.extract.repair import Repair, is_traditional, page_title, repair_text, strip_pinyin, to_simplified
+from tracker.extract.structure import page_date
 from tracker.indicators import store_document_indicators
 from tracker.models import history_t, owner_t, plan_t, task_t, unit_t, utcnow
 
@@ -108,6 +110,7 @@ class LoadedSource:
     language: str
     repair_notes: list[str]
     title_hint: tuple[int, str] | None = None  # (line, title) recovered from page debris
+    date_hint: date | None = None  # the date the page's metadata gives the document
     damaged_lines: tuple[int, ...] = ()  # lines where the source lost text (青,F代化)
 
 
@@ -124,6 +127,7 @@ def load_source(path: Path) -> LoadedSource:
         language="zh-Hant" if is_traditional(text) else "zh-Hans",
         repair_notes=summarise_repairs(repairs),
         title_hint=page_title(source.text),
+        date_hint=page_date(source.text.split("\n", 60)[:60]),
         damaged_lines=tuple(sorted({r.line for r in repairs if r.kind in ("lost-text", "stray-word")})),
     )
 
@@ -155,7 +159,8 @@ def summarise_repairs(repairs: list[Repair]) -> list[str]:
 def extract_file(path: Path, lexicon: Lexicon | None) -> tuple[LoadedSource, list[ExtractedPlan]]:
     source = load_source(path)
     plans = extract_document(
-        source.text, source_name=path.name, lexicon=lexicon, language=source.language, title_hint=source.title_hint
+        source.text, source_name=path.name, lexicon=lexicon, language=source.language, title_hint=source.title_hint,
+        date_hint=source.date_hint,
     )
     _flag_damaged(plans, source.damaged_lines)
     if not plans:

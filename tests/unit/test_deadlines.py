@@ -426,7 +426,9 @@ def test_a_trigger_keeps_the_days_it_gives() -> None:
 
 def test_a_start_year_is_not_a_deadline() -> None:
     assert parse_deadline("自2022年起", year=2021).due is None
-    assert in_sentence_deadline("自2022年起，每年开展一次评估。", 2021) is None
+    d = in_sentence_deadline("自2022年起，每年开展一次评估。", 2021)  # it recurs from then on
+    assert d is not None and (d.kind, d.due, d.ongoing) == ("recurring", None, True)
+    assert in_sentence_deadline("自2022年起施行。", 2021) is None
 
 
 @pytest.mark.parametrize(
@@ -459,3 +461,38 @@ def test_a_target_year_before_the_horizon_is_the_item_s_deadline() -> None:
 def test_relative_horizon_in_running_text() -> None:
     d = in_sentence_deadline("各省要在本意见印发之日起30日内，制定出台具体实施办法。", 2018)
     assert d is not None and (d.kind, d.raw, d.due) == ("relative", "本意见印发之日起30日内", None)
+
+
+def test_a_weekday_after_a_date_is_read_through() -> None:
+    assert parse_deadline("4月20日(星期五)前", year=2007).due == date(2007, 4, 20)
+    d = in_sentence_deadline("于4月20日（星期五）前上报区督查组。", 2007)
+    assert d is not None and d.due == date(2007, 4, 20)
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        "阶段性降低失业保险费率政策实施期限延长至2022年4月30日。",
+        "實施期限至2021年12月31日。",
+        "2027年12月31日前，继续顶格实施重点群体创业税收优惠政策。",
+        "对2024年二季度、三季度经济贡献突出的市州给予奖励。",
+        "支持毕业年度内高校毕业生创业。",
+    ],
+)
+def test_validity_and_assessment_periods_are_not_deadlines(body: str) -> None:
+    assert in_sentence_deadline(body, 2024) is None
+
+
+def test_a_month_completed_is_a_deadline() -> None:
+    d = in_sentence_deadline("滚动投放消费券，2022年11月完成。", 2022)
+    assert d is not None and d.due == date(2022, 11, 30)
+
+
+def test_labelled_deadline_line_and_recurrence_in_running_text() -> None:
+    from tracker.extract.pipeline import find_deadline_phrase
+
+    body = "加大招商力度。\n责任单位：市商务局\n时限要求：持续推进"
+    assert find_deadline_phrase(body) == "持续推进"
+    assert find_deadline_phrase("开展检查。（2023年6月底前完成）\n（责任单位：县教育局）") == "2023年6月底前完成"
+    d = in_sentence_deadline("每个季度第1个月的20日前报送进展情况。", 2023)
+    assert d is not None and (d.kind, d.recurrence) == ("recurring", "quarterly")

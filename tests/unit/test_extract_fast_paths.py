@@ -114,7 +114,8 @@ def reference_depths(text: str) -> list[int]:
 
 def reference_matching_form(text: str) -> tuple[str, list[int]]:
     folded = fold_width(text)
-    kept = [(i, ch) for i, ch in enumerate(folded) if not ch.isspace()]
+    weekdays = {i for m in deadlines._WEEKDAY.finditer(folded) for i in range(m.start(), m.end())}
+    kept = [(i, ch) for i, ch in enumerate(folded) if not ch.isspace() and i not in weekdays]
     return "".join(ch for _, ch in kept), [i for i, _ in kept]
 
 

@@ -481,3 +481,15 @@ def test_sentence_subjects_do_not_add_to_an_annotated_item() -> None:
     assert [o.name for c in find_owner_clauses(text) for o in c.owners] == ["市委组织部"]
     # … but name the owner where nothing else does
     assert [o.name for c in find_owner_clauses("市人才工作领导小组负责统筹协调。") for o in c.owners] == ["市人才工作领导小组"]
+
+
+def test_a_list_of_levels_after_a_group_is_split_as_printed() -> None:
+    clause = only_clause("（协同责任单位：市经信局、中新苏滁高新区管委会等，各县、市、区政府）")
+    assert [o.name for o in clause.owners] == ["市经信局", "中新苏滁高新区管委会等", "各县", "市", "区政府"]
+
+
+def test_a_note_about_the_list_after_its_last_unit_is_no_part_of_it() -> None:
+    clause = only_clause("（责任单位：市发改委、市卫生健康委（除标注“分别牵头”外，列第一位为牵头或汇总单位，下同））")
+    assert [o.name for o in clause.owners] == ["市发改委", "市卫生健康委"]
+    text = "1.优化营商环境。\n责任单位:市发改委、市财政局(第一责任单位为牵头单位,下同)"
+    assert [o.name for o in only_clause(text).owners] == ["市发改委", "市财政局"]

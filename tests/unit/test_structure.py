@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import date
 from pathlib import Path
 
 import pytest
@@ -335,3 +336,110 @@ def test_a_notice_s_list_of_attachments_is_no_plan_and_no_task() -> None:
 """)
     titles = [(p.title, [i.number for i in p.items]) for p in doc.plans if p.items]
     assert titles == [("某县人民政府办公室关于召开征求意见会的通知", ["一"]), ("健康行动实施方案", ["1"])]
+
+
+def test_tables_in_the_shapes_text_copies_keep() -> None:
+    spaced = parse("""
+某部门量化指标任务分工
+序号 工 作 任 务 牵头负责部门
+1 居民消费价格涨幅3%左右 发展改革委
+2 安排财政赤字2.18万亿元,赤字率提高到3% 财政部
+""")
+    items = spaced.plans[0].items
+    assert [(i.value, i.text) for i in items] == [
+        (1, "居民消费价格涨幅3%左右。（牵头单位：发展改革委）"),
+        (2, "安排财政赤字2.18万亿元,赤字率提高到3%。（牵头单位：财政部）"),
+    ]
+    barred = parse("""
+某县重点工作任务分解表
+序号 |
+目标与任务 |
+分 管 县领导 |
+牵头责任单位 |
+80 |
+新增托位数400个以上。 |
+张三 |
+县教育局 |
+81 |
+支持职业学校发展。 |
+李四 |
+县人社局 |
+""")
+    rows = barred.plans[0].items
+    assert [(i.value, i.text.split("。")[0]) for i in rows] == [(80, "新增托位数400个以上"), (81, "支持职业学校发展")]
+    assert "牵头单位：县教育局" in rows[0].text and "分管县领导：张三" in rows[0].text
+
+
+def test_a_target_table_with_an_owner_column_lists_tasks() -> None:
+    doc = parse("""
+某区经济社会发展预期目标任务分解表
+序号
+2022年预期目标
+责任单位
+1
+地区生产总值增长5.5%左右
+区发展改革委
+2
+工业增加值增长7%左右
+区经济信息委
+""")
+    assert [(i.value, "区发展改革委" in i.text) for i in doc.plans[0].items] == [(1, True), (2, False)]
+
+
+def test_owners_printed_after_the_last_sub_item_are_the_parent_s() -> None:
+    doc = parse("""
+某市应急体系建设规划责任分解
+（一）一案三制建设
+1.完善应急预案体系
+（1）加强应急预案管理。
+（2）加强应急预案演练。
+（责任单位：市直各有关单位、各开发区管委会）
+2.健全应急管理体制
+（1）理顺管理体制。（责任单位：市应急局）
+（2）加强队伍建设。（责任单位：市人社局）
+""")
+    items = doc.plans[0].items
+    assert [i.number for i in items] == ["1", "（1）", "（2）"]
+    assert "（2）加强应急预案演练" in items[0].text and items[0].text.endswith("各开发区管委会）")
+
+
+def test_numbered_context_items_stay_when_the_plan_has_no_prose_paragraphs() -> None:
+    doc = parse("""
+某市工程建设项目审批制度改革实施方案
+一、总体要求
+（一）指导思想。以新思想为指导。
+（二）主要目标。到2019年6月底，基本实现全流程审批。
+""")
+    assert [i.number for i in doc.plans[0].items] == ["（一）", "（二）"]
+
+
+def test_numbering_with_a_small_full_stop() -> None:
+    doc = parse("""
+某省重点工作及责任分解
+一、确保完成全年主要预期目标
+1﹒全省生产总值增长7%以上。
+2﹒固定资产投资增长10%以上。
+""")
+    assert [(i.number, i.value) for i in doc.plans[0].items] == [("1", 1), ("2", 2)]
+
+
+def test_page_metadata_dates_the_document() -> None:
+    doc = parse_lines(["关于民生实事项目的通知", "一、工作任务", "（一）抓好任务分解。各单位要在2月29日前完成。"],
+                      date_hint=date(2024, 2, 4))
+    assert doc.plans[0].issued_on == date(2024, 2, 4)
+
+
+def test_a_notice_s_numbered_requirements_are_items_beside_its_table() -> None:
+    doc = parse("""
+国务院办公厅关于印发2016年《政府工作报告》量化指标任务分工的通知
+一、各有关部门要高度重视量化指标任务，抓紧研究制定工作方案。
+二、国办将加强跟踪督办，定期梳理汇总落实情况。
+国务院办公厅
+2016年4月6日
+2016年《政府工作报告》量化指标任务分工
+序号 工 作 任 务 牵头负责部门
+1 居民消费价格涨幅3%左右 发展改革委
+""")
+    plan = doc.plans[0]
+    assert plan.title == "2016年《政府工作报告》量化指标任务分工"
+    assert [(i.number, i.section) for i in plan.items] == [("一", []), ("二", []), ("1", [])]

@@ -133,13 +133,17 @@ def five_year_span(digit: str) -> tuple[int, int]:
     first = 1966 + 5 * (n - 3)
     return first, first + 4
 
-_RECURRENCE = re.compile(r"每(?P<r>半年|年度?|季度?|个?月|個?月)")
+_RECURRENCE = re.compile(r"每(?P<r>半年|年度?|个?季度?|個?季度?|个?月|個?月)")
 _RECURRENCE_NAMES: dict[str, Recurrence] = {
     "半年": "half-yearly",
     "年": "yearly",
     "年度": "yearly",
     "季": "quarterly",
     "季度": "quarterly",
+    "个季度": "quarterly",
+    "個季度": "quarterly",
+    "个季": "quarterly",
+    "個季": "quarterly",
     "月": "monthly",
     "个月": "monthly",
     "個月": "monthly",
@@ -383,6 +387,7 @@ def _resolve(
 
 
 _SPACE = re.compile(r"\s")
+_WEEKDAY = re.compile(r"(?<=[日号號])\s*\((?:星期|周|礼拜|禮拜)[一二三四五六日天]\)")
 
 
 def _matching_form(text: str) -> tuple[str, Sequence[int]]:
@@ -391,9 +396,12 @@ def _matching_form(text: str) -> tuple[str, Sequence[int]]:
     Most phrases hold no whitespace: the folded text itself, indexed one to one.
     """
     folded = fold_width(text)
-    if _SPACE.search(folded) is None:
+    if _SPACE.search(folded) is None and "星期" not in folded and "(周" not in folded:
         return folded, range(len(folded))
-    return _SPACE.sub("", folded), [i for i, ch in enumerate(folded) if not ch.isspace()]
+    # A weekday in brackets after a date (`4月20日(星期五)前`) says nothing the date does not.
+    dropped = {i for m in _WEEKDAY.finditer(folded) for i in range(m.start(), m.end())}
+    kept = [i for i, ch in enumerate(folded) if not ch.isspace() and i not in dropped]
+    return "".join(folded[i] for i in kept), kept
 
 
 def _strip_brackets(text: str) -> str:
@@ -561,13 +569,15 @@ def find_deadlines(
         terms = [seg.first] if seg.second is None else [seg.first, seg.second]
         marked = (
             prefix is not None
-            or (suffix is not None and suffix.group("before") is not None)
-            or any(t.part or t.unit in ("quarter", "half") for t in terms)
+            or (suffix is not None and (suffix.group("before") is not None or "完成" in suffix.group(0)))
+            or any(t.part for t in terms)
             or (seg.second is not None and any(t.precise for t in terms))
             or any(t.unit == "year" and not t.part and s[t.span[1] - 1] in "内內" for t in terms)
         )
         if not marked:
             continue
+        if seg.second is None and not seg.first.has_year and seg.first.unit == "year" and _inside_word(s, start):
+            continue  # 毕业年度内: part of a word, not "within this year"
         if folded is None:
             folded = fold_width(text)
         if _depth_at(folded, index[start]) > 0:
@@ -586,6 +596,13 @@ def find_deadlines(
         kind: DeadlineKind = "window" if first_day else "date"
         out.append((span, Deadline(kind, raw, due=due, start=first_day, ongoing=ongoing)))
     return out
+
+
+def _inside_word(s: str, start: int) -> bool:
+    """Whether a bare 年内/年底 starts inside a word: after a Han character other than a
+    preposition (在年底前, 于年内 read as deadlines; 毕业年度内 does not)."""
+    before = s[start - 1] if start > 0 else ""
+    return "\u4e00" <= before <= "\u9fff" and before not in "于在今本当當明至到前"
 
 
 _BRACKET_OR_RESET = re.compile("[" + re.escape(_OPEN + _CLOSE) + "\n\r。]")
@@ -615,7 +632,12 @@ def _depth_at(folded: str, pos: int) -> int:
     return depth
 
 
-_VALIDITY_BEFORE = re.compile(r"(?:执行期限|实施期限|执行期|实施期|有效期|期限|时间)(?:为|是|:|：)?$|自$")
+_VALIDITY_BEFORE = re.compile(
+    r"(?:执行期限|实施期限|执行期|实施期|有效期|期限|时间|实施|执行|延长|延续|施行|有效"
+    r"|執行期限|實施期限|執行期|實施期|期限|時間|實施|執行|延長|延續)(?:为|為|是|:|：|至|到)?$|自$"
+)
+# A date a policy keeps applying until: `2027年12月31日前，继续顶格实施…优惠政策`.
+_VALIDITY_AFTER = re.compile(r"^(?:前|以前|之前)?[,，]?(?:继续|延续|暂免|免征|减半|减按|暂按|仍按|繼續|延續|暫免|減半|減按|暫按)")
 _DAY_START = re.compile(r"^\d{4}年\d{1,2}月\d{1,2}[日号]")
 
 
@@ -623,16 +645,20 @@ def _is_validity_window(body: str, span: tuple[int, int], d: Deadline) -> bool:
     """Whether a window in running text is the period a policy applies, not a deadline.
 
     Policies state their validity to the day, from a first day (`2019年1月1日至2020年12月
-    31日，对…给予补贴`), or after a word that says so (`执行期限为…`, `自…起`); work is
-    scheduled by month (`2023年3月至6月，开展摸底排查`).
+    31日，对…给予补贴`), after a word that says so (`执行期限为…`, `实施期限至…`, `自…起`),
+    or before one (`2027年12月31日前，继续实施…政策`); work is scheduled by month
+    (`2023年3月至6月，开展摸底排查`).
 
     >>> _is_validity_window("2019年1月1日至12月31日，给予补贴", (0, 13), Deadline("window", "2019年1月1日至12月31日"))
     True
     """
-    if d.kind != "window":
-        return False
-    before = normalise(body[max(0, span[0] - 6) : span[0]]).replace(" ", "")
-    return bool(_VALIDITY_BEFORE.search(before) or _DAY_START.match(normalise(d.raw).replace(" ", "")))
+    raw = normalise(d.raw).replace(" ", "")
+    start = span[0] + (1 if raw[:1] in "至到" else 0)  # `实施期限至2021年…`: 至 is read with the date
+    before = normalise(body[max(0, start - 6) : start]).replace(" ", "").rstrip("至到")
+    after = normalise(body[span[1] : span[1] + 8]).replace(" ", "")
+    if _VALIDITY_BEFORE.search(before) or _VALIDITY_AFTER.match(after):
+        return True
+    return d.kind == "window" and bool(_DAY_START.match(raw))
 
 
 # A target year (到2025年) is the horizon of the plan, which every task inherits anyway; it is
@@ -669,7 +695,7 @@ def in_sentence_deadline(body: str, ref_year: int | None, *, horizon: int | None
         and not _is_validity_window(body, span, d)
     ]
     if not spans:
-        return relative_horizon(body)
+        return relative_horizon(body) or recurrence_in(body)
     if len(spans) == 1:
         return spans[0][1]
     found = [d for _, d in spans]
@@ -693,16 +719,44 @@ def relative_horizon(body: str) -> Deadline | None:
     '本意见印发之日起30日内'
     >>> relative_horizon("2021年内完成。") is None, relative_horizon("见《办法（5年内）》") is None
     (True, True)
+    >>> relative_horizon("环评报告书14个工作日内完成审批。") is None
+    True
     """
     s, index = _matching_form(body)
     folded: str | None = None
     for m in _RELATIVE.finditer(s):
         if m.group("u") == "年" and len(m.group("n")) == 4:
             continue
+        if "月" not in m.group("u") and m.group("u") != "年" and not s[m.start() : m.start("n")]:
+            continue  # `14个工作日内完成审批`: a processing time, not the item's horizon
         if folded is None:
             folded = fold_width(body)
         if _depth_at(folded, index[m.start()]) > 0:
             continue
         raw = body[index[m.start()] : index[m.end() - 1] + 1]
         return Deadline("relative", raw, relative=m.group("n") + m.group("u"))
+    return None
+
+
+def recurrence_in(body: str) -> Deadline | None:
+    """A recurrence in running text (`每年选拔资助…`, `每季度末报送进展`) when the item
+    has no dated deadline: the work recurs, so it is ongoing, reviewed on the plan's dates.
+
+    >>> d = recurrence_in("每年选拔资助100名青年人才。")
+    >>> d.kind, d.raw, d.recurrence, d.ongoing
+    ('recurring', '每年', 'yearly', True)
+    >>> recurrence_in("加强保护。") is None, recurrence_in("补贴每人每年只享受一次。") is None
+    (True, True)
+    """
+    s, index = _matching_form(body)
+    folded: str | None = None
+    for m in _RECURRENCE.finditer(s):
+        if re.match(r"每[\u4e00-\u9fff]", s[max(0, m.start() - 2) : m.start()]):
+            continue  # 每人每年只享受一次: a quota per person, not work that recurs
+        if folded is None:
+            folded = fold_width(body)
+        if _depth_at(folded, index[m.start()]) > 0:
+            continue
+        raw = body[index[m.start()] : index[m.end() - 1] + 1]
+        return Deadline("recurring", raw, ongoing=True, recurrence=_RECURRENCE_NAMES[m.group("r")])
     return None

@@ -469,10 +469,31 @@ def _unit_names(text: str, m: str, start: int, end: int, *, listed: bool = False
     each piece need only read as a name (:func:`_is_listed_name`).
     """
     spans = _split_spans(m, start, end)
+    if listed:
+        spans = [(a, _before_note(m, a, b)) for a, b in spans]
     check = _is_listed_name if listed else _is_unit_like
-    if not spans or not all(check(text[a:b]) for a, b in spans):
+    grouped = False  # a 各 piece opens a list of levels: 各县、市、区政府
+    for a, b in spans:
+        piece = m[a:b]
+        if check(text[a:b]):
+            grouped = grouped or piece.startswith("各")
+        elif not (listed and grouped and piece in _LEVELS):
+            return None
+    if not spans:
         return None
     return [_clean_name(text[a:b]) for a, b in spans]
+
+
+_LEVELS = frozenset("市区县州盟旗镇乡")
+# A note in brackets after the last unit of a list, about the list itself: `市卫生健康委（除
+# 标注“分别牵头”外，列第一位为牵头或汇总单位，下同）`, `市财政局（第一责任单位为牵头单位）`.
+_LIST_NOTE = re.compile(r"\((?:[^()]*(?:下同|牵头|汇总|不再|以下|除))[^()]*\)$")
+
+
+def _before_note(m: str, start: int, end: int) -> int:
+    """The end of a list piece without a trailing note about the list."""
+    note = _LIST_NOTE.search(m, start, end)
+    return note.start() if note is not None and note.start() > start else end
 
 
 _TOGETHER = re.compile("会同")

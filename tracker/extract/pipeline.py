@@ -247,11 +247,32 @@ def find_deadline_phrase(body: str) -> str | None:
     tail = body.rstrip(" 。\n")
     for start, end in _bracket_groups(body):
         inner = match[start + 1 : end - 1]
-        at_end = end >= len(tail) - 1 or body[end:].strip(" 。\n") == ""
+        at_end = end >= len(tail) - 1 or _only_owner_fields(body[end:])
         after_title = end <= limit + 1 and body[end:end + 1] in ("。", "")
         if (at_end or after_title) and looks_like_deadline(inner):
             candidates.append(_timing_parts(body[start + 1 : end - 1], inner))
+    # `完成时限：2023年底前` / `时限要求:持续推进` on a line of its own under the item
+    for line in body.split("\n")[1:]:
+        label = _DEADLINE_LABEL.match(fold_width(line))
+        if label and looks_like_deadline(line[label.end():]):
+            candidates.append(line[label.end():].strip().rstrip("。."))
     return candidates[-1] if candidates else None
+
+
+def _only_owner_fields(rest: str) -> bool:
+    """Whether what follows a bracket is only the item's owner fields (a bracket of owners,
+    `责任单位：…` lines): the bracket is then the last of the item's own text."""
+    rest = rest.strip(" 。.\n")
+    if not rest:
+        return True
+    for line in rest.split("\n"):
+        line = line.strip(" 。.")
+        if line and not _has_owner_clause(line) and not _FIELD_LABEL.match(fold_width(line)):
+            return False
+    return True
+
+
+_FIELD_LABEL = re.compile(r"^[(〔【]?\s*[\u4e00-\u9fff]{0,8}(?:单位|部门|处室|科室|领导|责任人|联系人)\s*:")
 
 
 def _timing_parts(printed: str, match: str) -> str:
@@ -310,6 +331,7 @@ def extract_document(
     lexicon: Lexicon | None = None,
     language: str = "zh-Hans",
     title_hint: tuple[int, str] | None = None,
+    date_hint: date | None = None,
 ) -> list[ExtractedPlan]:
     """Every plan in a decoded document, with tasks, deadlines and owners.
 
@@ -317,7 +339,7 @@ def extract_document(
     document has lost its title line. The lexicon infers owners only for plans of the
     regions it is written for (:meth:`Lexicon.applies_to`).
     """
-    doc = parse_lines(text.split("\n"), title_hint=title_hint)
+    doc = parse_lines(text.split("\n"), title_hint=title_hint, date_hint=date_hint)
     fallback_region = re.split(r"[-_. ]", Path(source_name).stem)[0] or "plan"
     plans: list[ExtractedPlan] = []
     region = None

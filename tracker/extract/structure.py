@@ -50,10 +50,10 @@ _CLOSE = "[）)]"
 _NUMBERING: list[tuple[str, re.Pattern[str]]] = [
     ("chapter", re.compile(rf"^(第\s*({_CN}|\d+)\s*[章编部分]+)\s*")),
     ("box", re.compile(r"^((?:专栏|專欄)\s*(\d+))\s*")),
-    ("cn", re.compile(rf"^(({_CN})\s*[、．.])\s*")),
+    ("cn", re.compile(rf"^(({_CN})\s*[、．.﹒])\s*")),
     ("pcn", re.compile(rf"^({_OPEN}\s*({_CN})\s*{_CLOSE})[、．.]?\s*")),
     ("parabic", re.compile(rf"^({_OPEN}\s*(\d{{1,3}})\s*{_CLOSE})[、．.]?\s*")),
-    ("arabic", re.compile(r"^((\d{1,3})\s*(?:[、．]|\.(?!\d)))\s*")),
+    ("arabic", re.compile(r"^((\d{1,3})\s*(?:[、．﹒]|\.(?!\d)))\s*")),
     ("circled", re.compile(r"^(([①-⑳]))\s*")),
 ]
 
@@ -339,9 +339,9 @@ def _find_title(lines: list[_Line], is_appendix: bool) -> tuple[str, int]:
             if "关于印发" in matched and "的通知" in matched and "《" not in text:
                 continue
             if "印发" in matched and "《" in text:
-                m = re.search(r"《(.+)》", text)
-                if m:
-                    return m.group(1), last
+                quoted = _transmitted_title(text)
+                if quoted:
+                    return quoted, last
             if not _DOC_TYPE.search(stripped[-6:] if len(stripped) >= 6 else stripped):
                 continue  # a notice's title (…的通知): the plan's own title may follow
             return text, last
@@ -357,6 +357,27 @@ def _find_title(lines: list[_Line], is_appendix: bool) -> tuple[str, int]:
 
 
 _TITLE_END = re.compile(_DOC_TYPE.pattern[:-1] + "|通知|决定)")
+
+
+def _transmitted_title(text: str) -> str | None:
+    """The title of the plan a notice transmits: `关于印发《X》的通知` → X, and
+    `关于印发2016年《政府工作报告》量化指标任务分工的通知` → the words between 印发 and 的通知
+    when the quotation is only part of them.
+
+    >>> _transmitted_title("国务院办公厅关于印发2016年《政府工作报告》量化指标任务分工的通知")
+    '2016年《政府工作报告》量化指标任务分工'
+    >>> _transmitted_title("云阳县人民政府关于印发《云阳县工作方案（2022—2025年）》的通知")
+    '云阳县工作方案（2022—2025年）'
+    """
+    m = re.search(r"印发[了]?(.+?)的?通知$", text)
+    inner = m.group(1).strip() if m else ""
+    whole = re.fullmatch(r"《(.+)》", inner)
+    if whole and "《" not in whole.group(1):
+        return whole.group(1)
+    if inner and "《" in inner:
+        return inner
+    q = re.search(r"《(.+)》", text)
+    return q.group(1) if q else None
 
 
 def _title_lines(head: list[_Line], i: int) -> tuple[str, int]:
@@ -431,6 +452,29 @@ def _find_issue_date(lines: list[_Line], *, tail: bool = True) -> date | None:
                 return date(int(m.group(1)), int(m.group(2)), int(m.group(3)))
             except ValueError:
                 continue
+    return page_date([ln.raw for ln in printed[:20]])
+
+
+_LABELLED_DATE = re.compile(
+    r"(?:成文日期|发文日期|印发日期|成文时间)\s*[:：]?\s*\|?\s*(\d{4})\s*(?:-|年)\s*(\d{1,2})\s*(?:-|月)\s*(\d{1,2})"
+)
+
+
+def page_date(lines: Iterable[str]) -> date | None:
+    """The date a web page's metadata gives the document (`成文日期: | 2024-02-04 |`,
+    `发文日期：2023年1月3日`), read from the page as fetched: the reader drops such lines
+    as page debris before the grammar sees the text.
+
+    >>> page_date(["文號: | 杭政辦函〔2024〕4號 | 成文日期: | 2024-02-04 |"])
+    datetime.date(2024, 2, 4)
+    """
+    for raw in lines:
+        m = _LABELLED_DATE.search(_simplified(raw))
+        if m:
+            try:
+                return date(int(m.group(1)), int(m.group(2)), int(m.group(3)))
+            except ValueError:
+                continue
     return None
 
 
@@ -485,9 +529,13 @@ def _office_matches(text: str) -> list[re.Match[str]]:
     return found
 
 
-def parse_lines(raw_lines: list[str], *, title_hint: tuple[int, str] | None = None) -> ParsedDocument:
+def parse_lines(
+    raw_lines: list[str], *, title_hint: tuple[int, str] | None = None, date_hint: date | None = None
+) -> ParsedDocument:
     """Parse the lines of a decoded document (index 0 is line 1).
 
+    ``date_hint`` is the date the page's metadata gives (:func:`page_date`), used when the
+    text itself prints none.
     ``title_hint`` is ``(line, title)`` recovered from page debris (:func:`repair.page_title`)
     for a document whose title line did not survive; it is used only when the main plan
     has no title of its own.
@@ -503,7 +551,7 @@ def parse_lines(raw_lines: list[str], *, title_hint: tuple[int, str] | None = No
     lines = _flatten_task_tables(lines)
     plans: list[ParsedPlan] = []
     parent: ParsedPlan | None = None
-    document_date = _find_issue_date(lines)
+    document_date = _find_issue_date(lines) or date_hint
     for is_appendix, part in _split_plans(lines):
         title, title_line = _find_title(part, is_appendix)
         if not title and not is_appendix and title_hint is not None:
@@ -529,7 +577,10 @@ def parse_lines(raw_lines: list[str], *, title_hint: tuple[int, str] | None = No
         body = [ln for ln in part if ln.no > title_line and not ln.skip]
         _walk(plan, body)
         if not any(not is_context(item.section) for item in plan.items):
+            numbered, breaks, preamble = list(plan.items), list(plan.page_breaks), plan.preamble
             _walk_paragraphs(plan, body)
+            if not plan.items:  # no prose paragraphs either: the numbered items are the plan
+                plan.items, plan.page_breaks, plan.preamble = numbered, breaks, preamble
         if plan.page_breaks:
             shown = "、".join(str(n) for n in plan.page_breaks[:8]) + ("…" if len(plan.page_breaks) > 8 else "")
             plan.repairs.append(
@@ -570,18 +621,32 @@ def _recover_numbers_before_digits(lines: list[_Line]) -> None:
 
 def _drop_transmittal_items(plans: list[ParsedPlan]) -> None:
     """A notice that transmits its plan as an appendix (`关于推广…的通知` + `附件：…清单`)
-    numbers requirements and summaries of the appendix (`（一）知识产权保护方面5项：…`), not
-    tasks: only its items that state an owner or a deadline of their own are kept. A notice
-    without an appendix plan (`关于开展…治理工作的通知`) is the plan itself."""
+    may number summaries of the appendix (`（一）知识产权保护方面5项：…；…`): they repeat
+    its tasks, and are not tasks of their own. Its other numbered requirements (`一、各有关
+    部门要…制定工作方案`) are work to follow like any other."""
     main = next((p for p in plans if not p.is_appendix), None)
-    if main is None or not any(p.is_appendix and p.items for p in plans):
+    appendix_items = [item for p in plans if p.is_appendix for item in p.items]
+    if main is None or not appendix_items:
         return
-    if not _simplified(main.title).rstrip().endswith("通知"):
-        return
-    main.items = [item for item in main.items if _annotated(item.text)]
+    titles = {_run_in_title(item.text) for item in appendix_items}
+    titles = {t for t in titles if len(t) >= 4}
+    main.items = [item for item in main.items if not _summarises(item.text, titles)]
 
 
-_LEAD_FIRST_RULE = re.compile(r"[列排](?:在|于)?(?:第一|首)位(?:的|者)?(?:单位|部门)?(?:为|是)牵头")
+_COUNTED = re.compile(r"(?:方面|类|共)?[0-9一二三四五六七八九十]+项[:：。；;]")
+
+
+def _summarises(text: str, titles: set[str]) -> bool:
+    """Whether an item of a notice lists items of its appendix: a count of them
+    (`知识产权保护方面5项：`) or two of their titles."""
+    if _COUNTED.search(_simplified(text)[:40]):
+        return True
+    return sum(1 for t in titles if t in text) >= 2
+
+
+_LEAD_FIRST_RULE = re.compile(
+    r"[列排](?:在|于)?(?:第一|首)位(?:的|者)?(?:单位|部门)?(?:为|是)牵头|第一(?:责任)?(?:单位|部门)(?:为|是)牵头"
+)
 _NO_ORDER_RULE = re.compile(r"(?:排名|排序|顺序)不分先后")
 
 
@@ -665,6 +730,7 @@ _COLUMN = re.compile(
 # The column whose cell is the task: its name (任务, 改革举措, 重点工作, 项目名称), else its
 # content (主要内容); a content column beside a named task is the task's text.
 _TASK_COLUMN = re.compile(r"(任务|措施|举措|事项|工作|项目|名称|要点|内容)")
+_TARGET_COLUMN = re.compile(r"(目标|指标)")
 _CONTENT_COLUMN = re.compile(r"(内容|说明|具体要求|工作要求|主要措施|具体措施)")
 _TIME_COLUMN = re.compile(r"(时限|时间|期限|进度)")
 _OWNER_COLUMN = re.compile(r"(单位|部门|责任)")
@@ -762,10 +828,13 @@ def _flatten_task_tables(lines: list[_Line]) -> list[_Line]:
     """Rewrite task tables (序号 / 任务 / 责任单位 / 完成时限 …) as one item line per row.
 
     Word tables and web tables reach the grammar one cell per line (see
-    :mod:`tracker.extract.reading`), and text copies keep a row per line with tabs. A table
-    is recognised by its header: 序号 then column names. Rows are numbered 1, 2, 3 …; a row
-    holds at most one line per column, since empty cells are dropped.
+    :mod:`tracker.extract.reading`), some with the `|` of a rendered table left after each
+    cell; text copies keep a row per line, its cells apart by tabs or by spaces (`序号 工 作
+    任 务 牵头负责部门` / `1 居民消费价格涨幅3%左右 发展改革委`). A table is recognised by
+    its header: 序号 then column names. Rows are numbered on; a row holds at most one line
+    per column, since empty cells are dropped.
     """
+    lines = [_without_cell_bar(line) for line in lines]
     out: list[_Line] = []
     i = 0
     while i < len(lines):
@@ -773,6 +842,10 @@ def _flatten_task_tables(lines: list[_Line]) -> list[_Line]:
         cells = [c.strip() for c in line.raw.split("\t")] if "\t" in line.raw else []
         if len(cells) >= 3 and _SERIAL_HEAD.match(cells[0]) and _task_header(cells[1:]):
             i = _tab_rows(lines, i + 1, cells[1:], out)
+            continue
+        spaced = _spaced_header(line.raw)
+        if spaced is not None and _task_header(spaced):
+            i = _spaced_rows(lines, i + 1, spaced, out)
             continue
         if _SERIAL_HEAD.match(line.match):
             columns: list[str] = []
@@ -794,8 +867,78 @@ def _flatten_task_tables(lines: list[_Line]) -> list[_Line]:
     return out
 
 
+_CELL_BAR = re.compile(r"\s*\|\s*$")
+
+
+def _without_cell_bar(line: _Line) -> _Line:
+    """A cell line of a rendered web table without the `|` left after it (`序号 |`)."""
+    if not line.raw.endswith("|") or line.raw.count("|") != 1:
+        return line
+    return _classify(line.no, _CELL_BAR.sub("", line.raw))
+
+
+def _spaced_header(raw: str) -> list[str] | None:
+    """The columns of a table header whose cells are apart by spaces, or None.
+
+    Letters spaced out to fill a cell are one word again: `序号 工 作 任 务 牵头负责部门`.
+
+    >>> _spaced_header("序号 工 作 任 务 牵头负责部门"), _spaced_header("序号")
+    (['工作任务', '牵头负责部门'], None)
+    """
+    tokens = raw.split()
+    if len(tokens) < 3 or not _SERIAL_HEAD.match(tokens[0]):
+        return None
+    words: list[str] = []
+    run = ""
+    for token in tokens[1:]:
+        if len(token) == 1:
+            run += token
+            continue
+        if run:
+            words.append(run)
+            run = ""
+        words.append(token)
+    if run:
+        words.append(run)
+    if len(words) < 2 or not all(len(w) <= 12 and _COLUMN.search(_simplified(w)) for w in words):
+        return None
+    return words
+
+
+_SPACED_ROW = re.compile(r"^(\d{1,3})\s+(\S.*)$")
+
+
+def _spaced_rows(lines: list[_Line], i: int, columns: list[str], out: list[_Line]) -> int:
+    """Rows of a space-separated task table: the serial, the task (which may hold spaces),
+    then one word per remaining column (units and dates hold none)."""
+    expected: int | None = None
+    while i < len(lines):
+        line = lines[i]
+        if not line.raw:
+            i += 1
+            continue
+        m = _SPACED_ROW.match(line.raw)
+        if not m or (expected is not None and int(m.group(1)) != expected):
+            break
+        expected = int(m.group(1)) + 1
+        cells = m.group(2).rsplit(None, len(columns) - 1)
+        if len(cells) < len(columns):
+            cells = [m.group(2)]
+        row = _classify(line.no, m.group(1))
+        parts = [_Line(no=line.no, raw=c, norm=normalise(c)) for c in cells]
+        out.append(_row_line(row, parts, columns))
+        i += 1
+    return i
+
+
 def _task_header(columns: list[str]) -> bool:
-    return any(_TASK_COLUMN.search(_simplified(c)) for c in columns)
+    """Whether a table's columns are a task list: a column names the task, or a target
+    column stands beside an owner column (`2022年预期目标` / `责任单位`); targets alone are
+    an indicator table (:mod:`tracker.extract.indicators`)."""
+    forms = [_simplified(c).replace(" ", "") for c in columns]
+    if any(_TASK_COLUMN.search(f) for f in forms):
+        return True
+    return any(_TARGET_COLUMN.search(f) for f in forms) and any(_OWNER_COLUMN.search(f) for f in forms)
 
 
 def _task_column(columns: list[str]) -> int:
@@ -809,7 +952,10 @@ def _task_column(columns: list[str]) -> int:
     named = next((i for i, f in enumerate(forms) if _TASK_COLUMN.search(f) and not _CONTENT_COLUMN.search(f)), None)
     if named is not None:
         return named
-    return next((i for i, f in enumerate(forms) if _TASK_COLUMN.search(f)), 0)
+    content = next((i for i, f in enumerate(forms) if _TASK_COLUMN.search(f)), None)
+    if content is not None:
+        return content
+    return next((i for i, f in enumerate(forms) if _TARGET_COLUMN.search(f)), 0)
 
 
 def _tab_rows(lines: list[_Line], i: int, columns: list[str], out: list[_Line]) -> int:
@@ -836,7 +982,7 @@ def _cell_rows(lines: list[_Line], i: int, columns: list[str], out: list[_Line])
     （共5项）`) is kept as a heading, and the numbering may skip after it (rows removed from
     a published version: `本文有删减`).
     """
-    expected = 1
+    expected: int | None = None  # a table cut from a longer one starts where the excerpt does
     after_heading = False
     while i < len(lines):
         while i < len(lines) and not lines[i].raw:
@@ -850,7 +996,7 @@ def _cell_rows(lines: list[_Line], i: int, columns: list[str], out: list[_Line])
             i += 1
             continue
         m = _SERIAL.match(line.raw)
-        if not m or not (int(m.group(1)) == expected or (after_heading and int(m.group(1)) > expected)):
+        if not m or not (expected is None or int(m.group(1)) == expected or (after_heading and int(m.group(1)) > expected)):
             break
         expected = int(m.group(1))
         after_heading = False
@@ -922,6 +1068,9 @@ def _outline(plan: ParsedPlan, lines: list[_Line]) -> tuple[list[_Node], list[tu
                 if n.line.style == line.style:
                     del stack[i:]
                     break
+            if line.table_row:  # a table's rows are tasks under its heading, not under an item
+                while stack and not stack[-1].bare and not stack[-1].line.table_row:
+                    stack.pop()
             parent = stack[-1] if stack else None
             new = _Node(
                 line=line, parent=parent, bare=_is_heading(line), text=line.rest, label=_heading_label(line),
@@ -1051,7 +1200,13 @@ def _decide(nodes: list[_Node]) -> None:
         marked[id(n)] = own or below
         if n.role:  # a restored heading
             continue
-        if n.line.style in ("chapter", "box") or (n.bare and n.children):
+        if n.children and n.line.style not in ("chapter", "box") and _closes_the_list(n):
+            # `1.完善应急预案体系` / `（1）…` … `（4）…` / `（责任单位：…）`: the owners printed
+            # after the last sub-item are the item's, and the sub-items are parts of it.
+            n.role = "item"
+            for d in _descendants(n):
+                d.role = "part"
+        elif n.line.style in ("chapter", "box") or (n.bare and n.children):
             n.role = "heading"
         elif n.bare:
             n.role = "item" if n.body and (n.line.style in item_styles or own) else "heading"
@@ -1070,6 +1225,18 @@ def _decide(nodes: list[_Node]) -> None:
     for n in nodes:
         if n.parent is not None and n.parent.role == "part":
             n.role = "part"
+
+
+def _closes_the_list(node: _Node) -> bool:
+    """Whether the only annotation under a node is printed after its last sub-item, on a
+    line of its own: it annotates the list, not the last entry of it."""
+    kids = node.children
+    if len(kids) < 2 or any(k.children for k in kids) or _annotated(node.line.rest):
+        return False
+    last = kids[-1]
+    if not last.body or _annotated(last.line.rest) or not _annotated(last.body[-1]):
+        return False
+    return not any(_annotated(k.text) for k in kids[:-1])
 
 
 def _descendants(node: _Node) -> list[_Node]:
@@ -1109,7 +1276,7 @@ def _emit(plan: ParsedPlan, nodes: list[_Node], loose: list[tuple[int, str]]) ->
         if any(_is_principles(_heading_text(label)) for label in section):
             continue  # 二、基本原则 / （一）坚持…: principles, not work to track
         plan.items.append(ParsedItem(
-            number=re.sub(r"[、．.]$", "", n.line.label),
+            number=re.sub(r"[、．.﹒]$", "", n.line.label),
             value=n.line.value,
             style=n.line.style or "",
             section=section[::-1],
