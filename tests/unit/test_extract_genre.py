@@ -301,3 +301,60 @@ def test_title_recovered_from_page_debris_names_the_plan() -> None:
     assert plan.title == "關于貫徹落實《綱要(2021—2035年)》的實施意見"
     assert (plan.period_start, plan.period_end) == (date(2021, 1, 1), date(2035, 12, 31))
     assert plan.issued_on == date(2021, 12, 31)
+
+
+# --------------------------------------------------------------------------- issue 11
+
+
+def test_duties_listed_by_unit_give_each_unit_its_item() -> None:
+    tasks = tasks_of(HEAD + """1.区公安分局。负责打击侵权假冒违法犯罪。
+2.派出所。配合开展辖区排查。
+3.区市场监管局。负责日常监管。""")
+    assert [owners(tasks[n]) for n in ("1", "2", "3")] == [
+        [("区公安分局", "lead", "stated")], [("派出所", "lead", "stated")], [("区市场监管局", "lead", "stated")],
+    ]
+
+
+def test_a_section_headed_by_a_unit_owns_its_duties() -> None:
+    tasks = tasks_of("""某区职责分工方案（2023—2024年）
+一、职责分工
+（一）区绿化市容局
+1.负责全区绿化规划。
+2.组织开展市容整治。
+（二）区住建委
+3.负责老旧小区改造。""")
+    assert owners(tasks["2"]) == [("区绿化市容局", "lead", "stated")]
+    assert owners(tasks["3"]) == [("区住建委", "lead", "stated")]
+
+
+def test_an_item_title_that_merely_ends_like_a_unit_owns_nothing() -> None:
+    tasks = tasks_of(HEAD + "1.构建全方位宣传格局。运用媒体宣传。\n2.加强保护。开展行动。（责任单位：省公安厅）")
+    assert tasks["1"].owners == []
+
+
+def test_four_levels_of_numbering() -> None:
+    [plan] = extract("""某市实施方案（2023—2025年）
+一、主要任务
+（一）加强创新
+1.培育企业
+（1）实施高新技术企业培育行动。（责任单位：市科技局）
+（2）实施专精特新企业培育行动。（责任单位：市经信局）
+2.建设平台
+（1）建设创新中心。（责任单位：市发改委）""")
+    assert [(t.number, t.section) for t in plan.tasks] == [
+        ("（1）", "一、主要任务 / （一）加强创新 / 1.培育企业"),
+        ("（2）", "一、主要任务 / （一）加强创新 / 1.培育企业"),
+        ("（1）", "一、主要任务 / （一）加强创新 / 2.建设平台"),
+    ]
+    assert len({t.key for t in plan.tasks}) == 3
+
+
+def test_what_the_extractor_was_unsure_of_is_listed_with_its_line() -> None:
+    tasks = tasks_of(HEAD + """1.加强保护。（责任单位：各成员单位根据职能自行确定分工并落实）
+2.开展行动。（春耕前完成）
+3.完善制度。（本方案印发之日起3个月内）""")
+    notes = {n: [(r.line, r.text.split(" / ")[0]) for r in t.review_reasons] for n, t in tasks.items()}
+    assert notes["1"] == [(3, "责任单位未能拆分")]
+    assert notes["2"] == [(4, "无法识别的期限")]
+    assert notes["3"] == [(5, "相对期限，需定具体日期")]
+    assert tasks["3"].due is None and tasks["3"].due_source is None  # nothing inherited over it

@@ -524,7 +524,7 @@ def _looks_like_deadline(text: str) -> bool:
     s, _ = _matching_form(_strip_brackets(text))
     if not s:
         return False
-    if _LOOKS_MARKERS.search(s) or _TRIGGER.search(s):
+    if _LOOKS_MARKERS.search(s) or _TRIGGER.search(s) or _RELATIVE.search(s):
         return True
     for seg in _scan(s):
         if seg.first.unit == "day" or (
