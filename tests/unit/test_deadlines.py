@@ -496,3 +496,9 @@ def test_labelled_deadline_line_and_recurrence_in_running_text() -> None:
     assert find_deadline_phrase("开展检查。（2023年6月底前完成）\n（责任单位：县教育局）") == "2023年6月底前完成"
     d = in_sentence_deadline("每个季度第1个月的20日前报送进展情况。", 2023)
     assert d is not None and (d.kind, d.recurrence) == ("recurring", "quarterly")
+
+
+def test_a_principle_in_three_beats_is_no_deadline_and_weekly_work_recurs() -> None:
+    assert in_sentence_deadline("严格遵循“年初公布、年中检查、年底兑现”的原则。", 2018) is None
+    d = in_sentence_deadline("各分管县级领导每周调度分管领域重点事项。", 2025)
+    assert d is not None and (d.kind, d.recurrence) == ("recurring", "weekly")

@@ -358,3 +358,12 @@ def test_what_the_extractor_was_unsure_of_is_listed_with_its_line() -> None:
     assert notes["2"] == [(4, "无法识别的期限")]
     assert notes["3"] == [(5, "相对期限，需定具体日期")]
     assert tasks["3"].due is None and tasks["3"].due_source is None  # nothing inherited over it
+
+
+def test_owners_stated_by_a_heading_are_its_items_owners() -> None:
+    tasks = tasks_of("""某县关于推动经济高质量发展的若干政策（2023—2024年）
+一、扩大有效投资政策（由县发改局牵头实施）
+1.加大财政支持力度。统筹安排资金支持重大项目。
+2.强化要素保障。（责任单位：县自然资源局）""")
+    assert owners(tasks["1"]) == [("县发改局", "lead", "stated")]
+    assert owners(tasks["2"]) == [("县自然资源局", "lead", "stated")]

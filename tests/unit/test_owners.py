@@ -493,3 +493,12 @@ def test_a_note_about_the_list_after_its_last_unit_is_no_part_of_it() -> None:
     assert [o.name for o in clause.owners] == ["市发改委", "市卫生健康委"]
     text = "1.优化营商环境。\n责任单位:市发改委、市财政局(第一责任单位为牵头单位,下同)"
     assert [o.name for o in only_clause(text).owners] == ["市发改委", "市财政局"]
+
+
+def test_joint_and_taking_part_units_support() -> None:
+    clause = only_clause("（牵头单位：市教育局；共同责任单位：市发改委、市财政局，各县区）")
+    assert owners(clause) == [("市教育局", "lead"), ("市发改委", "support"), ("市财政局", "support"), ("各县区", "support")]
+    clause = only_clause("（市发展改革委、市人社局牵头，市委组织部、国家统计局济宁调查队参加）")
+    assert owners(clause) == [
+        ("市发展改革委", "lead"), ("市人社局", "lead"), ("市委组织部", "support"), ("国家统计局济宁调查队", "support"),
+    ]

@@ -443,3 +443,49 @@ def test_a_notice_s_numbered_requirements_are_items_beside_its_table() -> None:
     plan = doc.plans[0]
     assert plan.title == "2016年《政府工作报告》量化指标任务分工"
     assert [(i.number, i.section) for i in plan.items] == [("一", []), ("二", []), ("1", [])]
+
+
+def test_paragraphs_a_page_ran_together_into_one_line() -> None:
+    line = ("某市就业创业工作的意见 为做好就业工作，现提出以下意见： 一、深入实施就业优先战略 "
+            "1.坚持就业优先发展战略。把稳定和扩大就业作为经济社会发展的优先目标，" + "加强统筹协调，" * 40 +
+            "形成工作合力。（市发展改革委牵头，市财政局参加） 2.发挥小微企业作用。支持小微企业吸纳就业。")
+    items = parse_lines(["某市人民政府关于做好就业创业工作的意见", line]).plans[0].items
+    assert [(i.number, i.section) for i in items] == [("1", ["一、深入实施就业优先战略"]), ("2", ["一、深入实施就业优先战略"])]
+
+
+def test_a_notice_made_of_headings_over_one_paragraph_each_numbers_its_items() -> None:
+    doc = parse("""
+关于做好2018年政府工作报告主要目标任务的通知
+一、落实责任，确保质量
+各责任单位要严格遵循原则，把目标任务细化分解，确保按时完成。
+二、密切配合，各负其责
+牵头责任单位要切实担负起第一责任人的责任，积极组织实施。
+""")
+    items = doc.plans[0].items
+    assert [(i.number, i.text.split("\n")[0]) for i in items] == [("一", "落实责任，确保质量"), ("二", "密切配合，各负其责")]
+
+
+def test_a_ledger_s_rows_on_lines_with_bars_keep_their_second_lines_and_drop_progress() -> None:
+    doc = parse("""
+2023年度民生实事工作任务一季度进展情况
+序号 | 工作任务 | 责任单位 | 一季度目标 | 进展情况 |
+1 | 新改扩建公办中小学校1所 | 教体局 | 室内安装 | 完成80% |
+新增学位810个 | |||||
+2 | 完成结对帮扶学校2所 | 教体局 | 互派人员到位 | 已完成 |
+""")
+    items = doc.plans[0].items
+    assert [i.value for i in items] == [1, 2]
+    assert "完成80%" not in items[0].text and "责任单位：教体局" in items[0].text
+
+
+def test_a_title_sentence_with_nothing_under_it_among_run_in_headings_is_no_item() -> None:
+    doc = parse("""
+某市关于做好就业创业工作的实施意见
+三、政策措施
+（一）弘扬就业创业精神。
+（二）激活就业创业主体。
+7.鼓励其他人员投身创业。鼓励失业人员自主创业。（市人社局牵头，市财政局配合）
+（三）拓展就业创业空间。
+1.发展吸纳就业能力强的产业。加快发展服务业。（市发改委牵头）
+""")
+    assert [i.number for i in doc.plans[0].items] == ["7", "1"]

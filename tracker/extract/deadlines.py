@@ -36,7 +36,7 @@ __all__ = [
 ]
 
 DeadlineKind = Literal["date", "window", "ongoing", "trigger", "recurring", "relative", "unknown"]
-Recurrence = Literal["yearly", "half-yearly", "quarterly", "monthly"]
+Recurrence = Literal["yearly", "half-yearly", "quarterly", "monthly", "weekly"]
 
 
 @dataclass(frozen=True)
@@ -133,7 +133,7 @@ def five_year_span(digit: str) -> tuple[int, int]:
     first = 1966 + 5 * (n - 3)
     return first, first + 4
 
-_RECURRENCE = re.compile(r"每(?P<r>半年|年度?|个?季度?|個?季度?|个?月|個?月)")
+_RECURRENCE = re.compile(r"每(?P<r>半年|年度?|个?季度?|個?季度?|个?月|個?月|周|週|旬)")
 _RECURRENCE_NAMES: dict[str, Recurrence] = {
     "半年": "half-yearly",
     "年": "yearly",
@@ -147,6 +147,9 @@ _RECURRENCE_NAMES: dict[str, Recurrence] = {
     "月": "monthly",
     "个月": "monthly",
     "個月": "monthly",
+    "周": "weekly",
+    "週": "weekly",
+    "旬": "weekly",
 }
 # A horizon counted from an event (the document's issue, a start year) rather than a date:
 # `5年内`, `3个月内`, `本意见印发之日起30日内`, `2012年起5年内`, `30个工作日内`.
@@ -578,6 +581,10 @@ def find_deadlines(
             continue
         if seg.second is None and not seg.first.has_year and seg.first.unit == "year" and _inside_word(s, start):
             continue  # 毕业年度内: part of a word, not "within this year"
+        if seg.second is None and not seg.first.has_year and seg.first.unit == "year" and re.search(
+            "年初|年中", s[max(0, start - 12) : start]
+        ):
+            continue  # 年初公布、年中检查、年底兑现: a principle in three beats, not a deadline
         if folded is None:
             folded = fold_width(text)
         if _depth_at(folded, index[start]) > 0:

@@ -234,7 +234,10 @@ def _is_listed_name(name: str) -> bool:
         return False
     if base in _UNIT_SUFFIXES or base in _LISTED_SUFFIXES:
         return False
-    return base.endswith(_LISTED_SUFFIXES + _UNIT_SUFFIXES) or bool(re.search(r"(?:\([^()]{1,20}\))$", base))
+    alias = re.search(r"\([^()]{1,20}\)$", base)  # 各乡镇(街道), 市市场监管局(知识产权局)
+    if alias is not None and alias.start() >= 2:
+        return _is_listed_name(base[: alias.start()])
+    return base.endswith(_LISTED_SUFFIXES + _UNIT_SUFFIXES)
 
 
 def is_unit_name(name: str) -> bool:
@@ -244,6 +247,17 @@ def is_unit_name(name: str) -> bool:
     (True, True, False)
     """
     return _is_unit_like(name) or (len(name) <= 12 and _is_listed_name(name) and not _match_form(name).endswith(("会", "区", "市", "县")))
+
+
+def unit_list_names(text: str) -> list[str]:
+    """The units of a text that is nothing but a list of them (a table's owner cell:
+    `市政局、环卫处、崇川经济开发区、各街道`), or [] if any piece is not a unit name.
+
+    >>> unit_list_names("市政局、环卫处、各街道"), unit_list_names("已完成设计招标")
+    (['市政局', '环卫处', '各街道'], [])
+    """
+    m = _match_form(text)
+    return _unit_names(text, m, 0, len(text), listed=True) or []
 
 
 def clean_unit_name(name: str) -> str:
@@ -357,7 +371,7 @@ _LEAD_LABELS = (
 _SUPPORT_LABELS = (
     "配合单位", "配合部门", "配合处室", "配合科室", "参与单位", "参与部门", "参加单位", "协办单位",
     "协办部门", "协助单位", "协同单位", "协同部门", "支持单位", "协同责任单位", "配合责任单位",
-    "协同配合单位", "责任配合单位",
+    "协同配合单位", "责任配合单位", "共同责任单位", "共同责任部门", "协同单位及责任人",
 )
 _DEADLINE_LABELS = (
     "完成时限", "完成时间", "完成期限", "时间节点", "时间要求", "时间安排", "进度安排",
@@ -379,9 +393,9 @@ _LABEL_LINE = re.compile(
 _VerbKind = Literal["lead_first", "lead_all", "support", "duty"]
 _ROLE_TAIL = re.compile(
     r"(?P<duty>按(?:照)?(?:各自)?(?:职责|职能)(?:分工)?)?"
-    r"(?P<verb>牵头负责|负责牵头|牵头落实|牵头推进|牵头|负责落实|组织落实|具体落实|抓好落实|推进落实"
+    r"(?P<verb>牵头负责|负责牵头|牵头落实|牵头推进|牵头实施|牵头组织实施|牵头组织|牵头抓总|牵头|负责落实|组织落实|具体落实|抓好落实|推进落实"
     r"|共同负责|分别负责|共同推进|组织实施|负责实施|具体实施|配合落实|配合实施|组织配合|做好配合|积极配合"
-    r"|配合|参与|协助|协办|协同|负责)$"
+    r"|配合|参与|参加|协助|协办|协同|负责)$"
 )
 # Words between the subject and its verb, or before the subject, that are not part of it.
 _SUBJECT_PREFIXES = ("并由", "另由", "由", "请", "同时", "并")
@@ -405,7 +419,7 @@ def _role_kind(verb: str) -> _VerbKind:
     """
     if "牵头" in verb:
         return "lead_all"
-    if re.search("配合|参与|协助|协办|协同", verb):
+    if re.search("配合|参与|参加|协助|协办|协同", verb):
         return "support"
     return "lead_first"
 

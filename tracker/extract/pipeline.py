@@ -250,7 +250,9 @@ def find_deadline_phrase(body: str) -> str | None:
         at_end = end >= len(tail) - 1 or _only_owner_fields(body[end:])
         after_title = end <= limit + 1 and body[end:end + 1] in ("。", "")
         if (at_end or after_title) and looks_like_deadline(inner):
-            candidates.append(_timing_parts(body[start + 1 : end - 1], inner))
+            timing = _timing_parts(body[start + 1 : end - 1], inner)
+            if timing:
+                candidates.append(timing)
     # `完成时限：2023年底前` / `时限要求:持续推进` on a line of its own under the item
     for line in body.split("\n")[1:]:
         label = _DEADLINE_LABEL.match(fold_width(line))
@@ -275,23 +277,30 @@ def _only_owner_fields(rest: str) -> bool:
 _FIELD_LABEL = re.compile(r"^[(〔【]?\s*[\u4e00-\u9fff]{0,8}(?:单位|部门|处室|科室|领导|责任人|联系人)\s*:")
 
 
-def _timing_parts(printed: str, match: str) -> str:
+def _timing_parts(printed: str, match: str) -> str | None:
     """The timing parts of a bracket's body, owner parts (`责任单位：…`, `X牵头`) dropped,
-    as printed; the whole body when no part stands alone as timing."""
+    as printed; the whole body when no part stands alone as timing, and None when every
+    part is a labelled field of another kind (`责任单位：教体局；一季度目标：…`)."""
     parts: list[tuple[str, str]] = []
     pos = 0
     for piece in re.split(r"([；;，,])", match):
         parts.append((printed[pos : pos + len(piece)], piece))
         pos += len(piece)
     kept: list[str] = []
+    fields = 0
     for shown, piece in parts[::2]:
         label = _DEADLINE_LABEL.match(piece)
         if label:  # 完成时限：2022年3月底前 → the phrase without its label
             shown, piece = shown[label.end():], piece[label.end():]
+        elif _OTHER_LABEL.match(fold_width(piece)):
+            fields += 1
+            continue  # 一季度目标：…, 适用范围：…: a field of its own, whatever words it holds
         if looks_like_deadline(piece) and not _OWNER_WORDS.search(piece) and not _has_owner_clause(piece):
             kept.append(shown.strip())
     if not kept:
-        return printed
+        segments = [seg for seg in re.split(r"[；;]", match) if seg.strip()]
+        labelled = all(_OTHER_LABEL.match(fold_width(seg)) and not _DEADLINE_LABEL.match(seg) for seg in segments)
+        return None if fields and labelled else printed
     if len(kept) > 1:  # staged dates in one bracket keep the separator they were printed with
         start = printed.index(kept[0])
         end = printed.index(kept[-1], start) + len(kept[-1])
@@ -300,6 +309,7 @@ def _timing_parts(printed: str, match: str) -> str:
 
 
 _OWNER_WORDS = re.compile(r"单位|部门|牵头|配合|负责|会同")
+_OTHER_LABEL = re.compile(r"^\s*[^:：,，；;]{2,12}\s*:")
 _DEADLINE_LABEL = re.compile(r"^\s*(?:完成时限|完成时间|完成期限|时间节点|时间要求|时限要求|进度安排|时限)\s*[:：]\s*")
 def _region_slug(title: str, issuer: str | None, body: str, fallback: str) -> str:
     from pypinyin import lazy_pinyin
@@ -459,7 +469,7 @@ def _extract_task(
         reasons.append(
             ReviewNote(_line_of(item, deadline.raw), f"相对期限，需定具体日期 / relative deadline, set a date: {deadline.raw}")
         )
-    owners = _stated_owners(body, doc, lexicon)
+    owners = _stated_owners(body, doc, lexicon) or _heading_owners(item, doc, lexicon)
     for raw in _unread_owner_brackets(body):
         reasons.append(ReviewNote(_line_of(item, raw), f"责任单位未能拆分 / owner clause not understood: {raw}"))
     known = deadline is not None and deadline.kind != "unknown"
@@ -539,6 +549,16 @@ def _units_as_headings(plan: ExtractedPlan, lexicon: Lexicon | None) -> None:
 def _heading_name(label: str) -> str:
     """A heading label without its number: `（一）区绿化市容局` → `区绿化市容局`."""
     return re.sub(r"^[（(]?\s*(?:第\s*)?[〇零一二三四五六七八九十百两\d]+\s*[）)章节]?[、．.]?\s*", "", label)
+
+
+def _heading_owners(item: ParsedItem, doc: ParsedDocument, lexicon: Lexicon | None) -> list[OwnerRef]:
+    """Owners a heading states for everything under it (`一、扩大有效投资政策（由县发改局牵头
+    实施）`), for the items under it that state none; the nearest heading that states any."""
+    for label in reversed(item.section):
+        bracketed = [c for c in find_owner_clauses(label, lead_first=doc.lead_first) if c.raw[:1] in "(（〔【["]
+        if bracketed:
+            return _stated_owners(" ".join(c.raw for c in bracketed), doc, lexicon)
+    return []
 
 
 def _stated_owners(body: str, doc: ParsedDocument, lexicon: Lexicon | None) -> list[OwnerRef]:

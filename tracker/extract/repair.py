@@ -162,7 +162,8 @@ _ARTEFACT_RULES: tuple[tuple[str, re.Pattern[str]], ...] = (
     ("prev-next", re.compile(r"^(上一篇|下一篇|上一條|下一條|上一条|下一条)[:：]")),
     ("page-number", re.compile(r"^([-—–－]\s*\d{1,4}\s*[-—–－]|第\s*\d+\s*[页頁](\s*共\s*\d+\s*[页頁])?|\d+\s*/\s*\d+)$")),
     # a bar of links: 云南省人大常委会 | 政协云南省委员会 | … (no sentence punctuation)
-    ("link-bar", re.compile(r"^[^。；;]*\s[|｜]\s[^。；;]*\s[|｜]\s[^。；;]*$")),
+    # (not a table's header or rows: 序号 | 工作任务 | 责任单位 |, 1 | 新增托位… |)
+    ("link-bar", re.compile(r"^(?!\s*(?:序\s*号|编\s*号|\d{1,3})\s*[|｜])[^。；;]*\s[|｜]\s[^。；;]*\s[|｜]\s[^。；;]*$")),
 )
 
 

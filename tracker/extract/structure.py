@@ -540,7 +540,11 @@ def parse_lines(
     for a document whose title line did not survive; it is used only when the main plan
     has no title of its own.
     """
-    lines = [_classify(i + 1, raw.replace("\xa0", " ").strip()) for i, raw in enumerate(raw_lines)]
+    lines = [
+        _classify(no, part)
+        for no, raw in enumerate(raw_lines, start=1)
+        for part in _run_on_parts(raw.replace("\xa0", " ").strip())
+    ]
     # Neither rule spans a line break, nor depends on a line's edges or a no-break space:
     # the lines' matching forms answer for the whole text.
     _recover_numbers_before_digits(lines)
@@ -578,7 +582,12 @@ def parse_lines(
         _walk(plan, body)
         if not any(not is_context(item.section) for item in plan.items):
             numbered, breaks, preamble = list(plan.items), list(plan.page_breaks), plan.preamble
-            _walk_paragraphs(plan, body)
+            if _headed_prose_shape(plan, body):
+                plan.items.clear()
+                plan.page_breaks.clear()
+                _walk(plan, body, headed_items=True)
+            else:
+                _walk_paragraphs(plan, body)
             if not plan.items:  # no prose paragraphs either: the numbered items are the plan
                 plan.items, plan.page_breaks, plan.preamble = numbered, breaks, preamble
         if plan.page_breaks:
@@ -594,6 +603,42 @@ def parse_lines(
     _drop_transmittal_items(plans)
     whole = "\n".join(raw_lines)
     return ParsedDocument(plans=plans, coordinating_office=_find_coordinating_office(whole), lead_first=lead_first)
+
+
+# A document whose paragraphs a web page ran together into one line, apart by spaces:
+# `…制定本工作要点。 一、总体要求 2022年是… （一）…`. A numbering token after a space that
+# follows a sentence end (or a heading word) starts a paragraph of its own.
+_RUN_ON_BREAK = re.compile(
+    rf"(?<=[。；;：:！？）)\u4e00-\u9fff])\s+(?=(?:{_CN}、|{_OPEN}{_CN}{_CLOSE}|\d{{1,2}}[.、．](?!\d))\S)"
+)
+
+
+def _run_on_parts(raw: str) -> list[str]:
+    """A line as the paragraphs it holds: itself, unless it is a long run of paragraphs
+    that a page joined with spaces (two numbered paragraphs at least).
+
+    >>> _run_on_parts("要点。 一、总体要求 做好工作。 （一）公开重点。 1.推进公开。" * 20)[:3]
+    ['要点。', '一、总体要求', '做好工作。']
+    """
+    if len(raw) < 400:
+        return [raw]
+    cuts = [m.start() for m in _RUN_ON_BREAK.finditer(raw)]
+    if len(cuts) < 2:
+        return [raw]
+    parts: list[str] = []
+    at = 0
+    for cut in cuts:
+        parts.append(raw[at:cut].strip())
+        at = cut
+    parts.append(raw[at:].strip())
+    out: list[str] = []
+    for part in parts:  # `一、总体要求 2022年是…`: a bare heading and its text, apart by a space
+        head, sep, rest = part.partition(" ")
+        if sep and len(head) <= 30 and not _SENTENCE_END.search(head) and rest.strip():
+            out.extend((head, rest.strip()))
+        else:
+            out.append(part)
+    return [p for p in out if p]
 
 
 _NUMBER_BEFORE_DIGIT = re.compile(r"^(\d{1,3})\s*[.．](?=\d)")
@@ -731,7 +776,8 @@ _COLUMN = re.compile(
 # content (主要内容); a content column beside a named task is the task's text.
 _TASK_COLUMN = re.compile(r"(任务|措施|举措|事项|工作|项目|名称|要点|内容)")
 _TARGET_COLUMN = re.compile(r"(目标|指标)")
-_CONTENT_COLUMN = re.compile(r"(内容|说明|具体要求|工作要求|主要措施|具体措施)")
+_CONTENT_COLUMN = re.compile(r"(内容|具体要求|工作要求|主要措施|具体措施)")
+_PROGRESS_COLUMN = re.compile(r"(推进情况|进展情况|完成情况|落实情况|完成成效|成效|存在问题|下一步|是否|备注|说明|完成进度|进度情况)")
 _TIME_COLUMN = re.compile(r"(时限|时间|期限|进度)")
 _OWNER_COLUMN = re.compile(r"(单位|部门|责任)")
 
@@ -744,6 +790,8 @@ def _column_label(header: str) -> str:
     ['牵头单位', '配合单位', '责任单位', '完成时限', '备注']
     """
     h = _simplified(header).replace(" ", "")
+    if _PROGRESS_COLUMN.search(h):
+        return h
     if _TIME_COLUMN.search(h):
         return "完成时限"
     if "牵头" in h:
@@ -770,8 +818,8 @@ def _row_line(serial: _Line, cells: list[_Line], columns: list[str]) -> _Line:
     deadline = ""
     content: list[str] = []
     for i, value in sorted(placed.items()):
-        if i == task_at or not value:
-            continue
+        if i == task_at or not value or _PROGRESS_COLUMN.search(labels[i]):
+            continue  # a ledger's progress columns report on the task; they are not the task
         if labels[i] == "完成时限":
             deadline = value
         elif _CONTENT_COLUMN.search(labels[i]) and labels[i] not in ("责任单位", "牵头单位", "配合单位"):
@@ -794,34 +842,81 @@ def _row_line(serial: _Line, cells: list[_Line], columns: list[str]) -> _Line:
 
 
 def _place_cells(cells: list[str], labels: list[str], task_at: int) -> dict[int, str]:
-    """Column index of each cell of a row that may have lost its empty cells.
+    """Column index of each cell of a row, for rows that lost their empty cells or print one
+    cell over several lines (three owners, one per line).
 
-    A full row maps one to one. A shorter one is placed in order, a column being skipped
-    when the cell plainly belongs further on: a timing phrase goes to the deadline column,
-    anything else not — so `任务 / 省公安厅 / 2023年6月底前` under 任务 / 牵头 / 配合 / 时限
-    leaves 配合单位 empty.
+    Cells are placed in order by what they are: a timing phrase goes to the deadline column,
+    a list of units to an owner column, a person's name to a person column (分管领导), other
+    text to a text column; the task column takes the first text. A cell with no column of
+    its kind left joins the last one of its kind (`县水务局` / `县住建局` under one 责任单位).
 
     >>> _place_cells(["甲", "省公安厅", "2023年底前"], ["任务", "牵头单位", "配合单位", "完成时限"], 0)
     {0: '甲', 1: '省公安厅', 3: '2023年底前'}
+    >>> _place_cells(["新建天桥。", "县水务局", "县住建局", "12月底前"], ["民生实事", "责任单位", "完成时限"], 0)
+    {0: '新建天桥。', 1: '县水务局、县住建局', 2: '12月底前'}
+    >>> _place_cells(["加强执法。", "徐国江", "城管局"], ["任务", "全年目标任务", "分管领导", "牵头单位"], 0)
+    {0: '加强执法。', 2: '徐国江', 3: '城管局'}
     """
     from tracker.extract.deadlines import looks_like_deadline
 
-    if len(cells) >= len(labels):
-        return dict(enumerate(cells[: len(labels)]))
-    placed: dict[int, str] = {}
+    kinds = [_column_kind(label) for label in labels]
+    placed: dict[int, list[str]] = {}
     col = 0
     for k, cell in enumerate(cells):
-        left = len(cells) - k  # cells still to place, this one included
-        while col < len(labels) and len(labels) - col > left:
-            is_time = labels[col] == "完成时限"
-            if col == task_at or is_time == looks_like_deadline(cell):
-                break
-            col += 1
-        if col >= len(labels):
-            break
-        placed[col] = cell
-        col += 1
-    return placed
+        kind = "text" if k == 0 and task_at == 0 else _cell_kind(cell)
+        if kind == "text" and "time" in kinds[col:] and looks_like_deadline(cell) and _DATED.search(cell):
+            kind = "time"  # a schedule spelt out (`①2月上旬前，完成设计招标。②3月底前…`)
+        # the next column that takes this kind of cell
+        at = next((j for j in range(col, len(labels)) if _takes(kinds[j], kind)), None)
+        if at is None:  # no column of its kind ahead: the last one behind, else the next column
+            at = next((j for j in range(min(col, len(labels)) - 1, -1, -1) if _takes(kinds[j], kind)), None)
+            if at is None:
+                if col >= len(labels):
+                    break
+                at = col
+        placed.setdefault(at, []).append(cell)
+        col = max(col, at + 1)
+    return {j: ("、" if kinds[j] == "owner" else "").join(values) for j, values in sorted(placed.items())}
+
+
+_DATED = re.compile(r"\d{1,2}\s*月|[上下]半年|季度|年底|年内|\d{4}\s*年")
+
+
+def _column_kind(label: str) -> str:
+    if label == "完成时限":
+        return "time"
+    if label in ("责任单位", "牵头单位", "配合单位"):
+        return "owner"
+    if re.search("领导|责任人|联系人", label):
+        return "person"
+    return "text"
+
+
+def _takes(column: str, cell: str) -> bool:
+    """Whether a column of one kind takes a cell of another: a text column takes any text,
+    the others only their own kind."""
+    return column == cell or (column == "text" and cell == "text")
+
+
+# People's names in a table cell: 徐国江, 俞 悦 (a two-character name spaced out to align),
+# 陆 明俞 悦 (two of them).
+_PERSON = re.compile(r"^(?:[\u4e00-\u9fff]\s?[\u4e00-\u9fff]{1,2})(?:[\s、,，]*[\u4e00-\u9fff]\s?[\u4e00-\u9fff]{1,2})?$")
+
+
+def _cell_kind(cell: str) -> str:
+    """What a table cell holds: `time` (a deadline phrase), `owner` (a list of units),
+    `person` (names: `徐国江`, `陆 明俞 悦`), else `text`."""
+    from tracker.extract.deadlines import looks_like_deadline
+    from tracker.extract.owners import unit_list_names
+
+    t = cell.strip()
+    if len(t) <= 40 and looks_like_deadline(t) and not _SENTENCE_END.search(t.rstrip("。")):
+        return "time"
+    if len(t) <= 200 and unit_list_names(t):
+        return "owner"
+    if _PERSON.match(t):
+        return "person"
+    return "text"
 
 
 def _flatten_task_tables(lines: list[_Line]) -> list[_Line]:
@@ -839,9 +934,9 @@ def _flatten_task_tables(lines: list[_Line]) -> list[_Line]:
     i = 0
     while i < len(lines):
         line = lines[i]
-        cells = [c.strip() for c in line.raw.split("\t")] if "\t" in line.raw else []
-        if len(cells) >= 3 and _SERIAL_HEAD.match(cells[0]) and _task_header(cells[1:]):
-            i = _tab_rows(lines, i + 1, cells[1:], out)
+        cells = _row_cells(line.raw)
+        if len(cells) >= 3 and _SERIAL_HEAD.match(cells[0].replace(" ", "")) and _task_header(cells[1:]):
+            i = _tab_rows(lines, i + 1, [c.replace(" ", "") for c in cells[1:]], out)
             continue
         spaced = _spaced_header(line.raw)
         if spaced is not None and _task_header(spaced):
@@ -850,9 +945,9 @@ def _flatten_task_tables(lines: list[_Line]) -> list[_Line]:
         if _SERIAL_HEAD.match(line.match):
             columns: list[str] = []
             j = i + 1
-            while j < len(lines) and len(columns) < 8:
+            while j < len(lines) and len(columns) < 12:
                 cell = lines[j].raw
-                if cell and len(cell) <= 12 and _COLUMN.search(_simplified(cell).replace(" ", "")) and not _SERIAL.match(cell):
+                if cell and _is_header_cell(cell, columns):
                     columns.append(cell)
                     j += 1
                 elif not cell:
@@ -865,6 +960,32 @@ def _flatten_task_tables(lines: list[_Line]) -> list[_Line]:
         out.append(line)
         i += 1
     return out
+
+
+def _is_header_cell(cell: str, columns: list[str]) -> bool:
+    """A table header cell: a short name, not a number or a sentence. The first two must be
+    column words (任务, 责任单位, 完成时限 …); later ones may name anything (`1-10月推进情况`,
+    `是否达序`), as a header row runs on to its last cell."""
+    word = _simplified(cell).replace(" ", "")
+    if not word or len(word) > 14 or _SERIAL.match(cell) or _SENTENCE_END.search(word):
+        return False
+    if len(columns) < 2 and not _COLUMN.search(word):
+        return len(columns) == 0 and len(word) <= 8  # the task column may have its own name (民生实事)
+    return True
+
+
+_ROW_SEPARATOR = re.compile(r"\t|\s*\|\s*")
+
+
+def _row_cells(raw: str) -> list[str]:
+    """The cells of a table row printed on one line: apart by tabs, or by the `|` of a
+    rendered table (`1 | 启动新安综合体建设。 | ①2月上旬前…|`); [] for any other line."""
+    if "\t" in raw:
+        return [c.strip() for c in raw.split("\t")]
+    if raw.count("|") < 2:
+        return []
+    cells = [c.strip() for c in _ROW_SEPARATOR.split(raw.strip().strip("|"))]
+    return cells
 
 
 _CELL_BAR = re.compile(r"\s*\|\s*$")
@@ -932,13 +1053,15 @@ def _spaced_rows(lines: list[_Line], i: int, columns: list[str], out: list[_Line
 
 
 def _task_header(columns: list[str]) -> bool:
-    """Whether a table's columns are a task list: a column names the task, or a target
-    column stands beside an owner column (`2022年预期目标` / `责任单位`); targets alone are
-    an indicator table (:mod:`tracker.extract.indicators`)."""
+    """Whether a table's columns are a task list: a column names the task, or an owner
+    column stands beside a target or deadline column (`2022年预期目标` / `责任单位`,
+    `民生实事` / `责任单位` / `完成时限`); targets alone are an indicator table
+    (:mod:`tracker.extract.indicators`)."""
     forms = [_simplified(c).replace(" ", "") for c in columns]
     if any(_TASK_COLUMN.search(f) for f in forms):
         return True
-    return any(_TARGET_COLUMN.search(f) for f in forms) and any(_OWNER_COLUMN.search(f) for f in forms)
+    owner = any(_OWNER_COLUMN.search(f) for f in forms)
+    return owner and any(_TARGET_COLUMN.search(f) or _TIME_COLUMN.search(f) for f in forms)
 
 
 def _task_column(columns: list[str]) -> int:
@@ -965,7 +1088,10 @@ def _tab_rows(lines: list[_Line], i: int, columns: list[str], out: list[_Line]) 
         if not line.raw:
             i += 1
             continue
-        cells = [c.strip() for c in line.raw.split("\t")]
+        cells = _row_cells(line.raw)
+        if len(cells) >= 2 and not _SERIAL.match(cells[0]) and _next_row_follows(lines, i + 1):
+            i += 1  # a row's second line (`新增学位810个 | |||||`): the row before holds it
+            continue
         if len(cells) < 2 or not _SERIAL.match(cells[0]):
             break
         row = _classify(line.no, cells[0])
@@ -973,6 +1099,13 @@ def _tab_rows(lines: list[_Line], i: int, columns: list[str], out: list[_Line]) 
         out.append(_row_line(row, parts, columns))
         i += 1
     return i
+
+
+def _next_row_follows(lines: list[_Line], i: int) -> bool:
+    """Whether the next printed line of a one-row-per-line table is a numbered row."""
+    nxt = next((ln for ln in lines[i:] if ln.raw), None)
+    cells = _row_cells(nxt.raw) if nxt is not None else []
+    return bool(cells) and bool(_SERIAL.match(cells[0]))
 
 
 def _cell_rows(lines: list[_Line], i: int, columns: list[str], out: list[_Line]) -> int:
@@ -1001,21 +1134,31 @@ def _cell_rows(lines: list[_Line], i: int, columns: list[str], out: list[_Line])
         expected = int(m.group(1))
         after_heading = False
         serial = line
-        cells: list[_Line] = []
         i += 1
-        while i < len(lines) and len(cells) < len(columns):
-            cell = lines[i]
-            if not cell.raw:
-                i += 1
-                continue
+        # The row's cells run to the next row's number; a cell printed over several lines
+        # (three owners, one per line) is put back together by _place_cells.
+        end, seen = i, 0
+        while end < len(lines) and seen <= 3 * len(columns):
+            cell = lines[end]
             nxt = _SERIAL.match(cell.raw)
             if (nxt and int(nxt.group(1)) == expected + 1) or (cell.style is not None and _is_heading(cell)):
                 break
-            cells.append(cell)
-            i += 1
+            seen += bool(cell.raw)
+            end += 1
+        else:  # no next row in reach: the last row, one line per column
+            end = i
+            while end < len(lines) and sum(1 for ln in lines[i:end] if ln.raw) < len(columns):
+                end += 1
+        cells = [_empty_cell(c) if set(c.raw) <= {"|", " "} else c for c in lines[i:end] if c.raw]
+        i = end
         out.append(_row_line(serial, cells, columns))
         expected += 1
     return i
+
+
+def _empty_cell(line: _Line) -> _Line:
+    """`||`: a rendered table's empty cell, kept so the cells after it stay in their columns."""
+    return _Line(no=line.no, raw="", norm="")
 
 
 # --------------------------------------------------------------------------- walking
@@ -1038,11 +1181,27 @@ class _Node:
     role: str = ""  # "heading", "item", or "part" (merged into the item above it)
 
 
-def _walk(plan: ParsedPlan, lines: list[_Line]) -> None:
-    """Read a plan's lines into an outline, decide headings and items, emit the items."""
+def _walk(plan: ParsedPlan, lines: list[_Line], *, headed_items: bool = False) -> None:
+    """Read a plan's lines into an outline, decide headings and items, emit the items.
+
+    ``headed_items``: every bare heading over prose is an item (a plan made only of such
+    headings: `一、落实责任，确保质量` / `各责任单位要…`)."""
     nodes, loose = _outline(plan, lines)
-    _decide(nodes)
+    _decide(nodes, headed_items=headed_items)
     _emit(plan, nodes, loose)
+
+
+def _headed_prose_shape(plan: ParsedPlan, lines: list[_Line]) -> bool:
+    """Whether a plan with no items reads as headings each over one paragraph of text (a
+    notice's requirements), rather than sections of headline paragraphs (a 十四五 plan,
+    read in paragraph mode): most of its headings with text under them have one paragraph."""
+    nodes, _ = _outline(ParsedPlan(plan.title, None, None, None, [], ""), lines)
+    if any(n.line.style in ("chapter", "box") for n in nodes):
+        return False  # chapters and boxes: a 规划 of headline paragraphs
+    leaves = [n for n in nodes if n.bare and not n.children and n.body]
+    single = [n for n in leaves if len(n.body) == 1]
+    headlined = [n for n in leaves if sum(bool(_HEADLINE.match(p)) for p in n.body) * 2 > len(n.body)]
+    return bool(leaves) and len(single) * 5 >= len(leaves) * 3 and len(headlined) * 2 <= len(leaves)
 
 
 def _outline(plan: ParsedPlan, lines: list[_Line]) -> tuple[list[_Node], list[tuple[int, str]]]:
@@ -1176,7 +1335,11 @@ def _next_is_item(lines: list[_Line], idx: int) -> bool:
     return False
 
 
-def _decide(nodes: list[_Node]) -> None:
+# A paragraph led by a headline sentence: `完善司法保护体制机制。推动设立…`.
+_HEADLINE = re.compile(r"^[^，,。；;：:]{4,18}。\S")
+
+
+def _decide(nodes: list[_Node], *, headed_items: bool = False) -> None:
     """Heading, item or part of an item, for every node of the outline.
 
     * chapters and boxes are headings, and so is a bare phrase with lines nested under it;
@@ -1209,7 +1372,7 @@ def _decide(nodes: list[_Node]) -> None:
         elif n.line.style in ("chapter", "box") or (n.bare and n.children):
             n.role = "heading"
         elif n.bare:
-            n.role = "item" if n.body and (n.line.style in item_styles or own) else "heading"
+            n.role = "item" if n.body and (headed_items or n.line.style in item_styles or own) else "heading"
         elif not n.children:
             n.role = "item"
         elif _is_principles(_run_in_title(n.text)) or (own and not below):
@@ -1225,6 +1388,14 @@ def _decide(nodes: list[_Node]) -> None:
     for n in nodes:
         if n.parent is not None and n.parent.role == "part":
             n.role = "part"
+    # A bare title sentence with nothing under it, among siblings that head items
+    # (`（一）弘扬就业创业精神。` beside `（三）激活创业主体。` over `7.…`), is a heading whose
+    # items the page left out, not a task.
+    for n in nodes:
+        if n.role == "item" and not n.bare and not n.children and not n.body and _title_only(n.text):
+            siblings = [m for m in (n.parent.children if n.parent else nodes) if m is not n and m.line.style == n.line.style]
+            if siblings and sum(m.role == "heading" for m in siblings) * 2 > len(siblings):
+                n.role = "heading"
 
 
 def _closes_the_list(node: _Node) -> bool:
@@ -1309,6 +1480,12 @@ _CLOSING = re.compile(
     r"地方各级|未纳入|以上|上述|本(?:意见|方案|通知|计划|规划|办法)|自本)"
     r"|本(?:意见|方案|通知|计划|规划|办法)(?:自|由|所称|未尽|执行|实施)"
 )
+
+
+def _title_only(text: str) -> bool:
+    """A numbered line that is only a short title sentence (`弘扬就业创业精神。`)."""
+    t = text.strip()
+    return len(t) <= 20 and t.endswith("。") and not _SENTENCE_END.search(t[:-1]) and not _annotated(t)
 
 
 _RUN_IN_END = re.compile(r"[。：:；;]")
