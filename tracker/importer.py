@@ -38,6 +38,7 @@ from sqlmodel import Session
 
 from tracker.db import FTS_TABLE, has_fts, write_session
 from tracker.errors import DocumentImportError
+from tracker.extract.budget import BudgetExceeded
 from tracker.extract.indicators import ExtractedIndicator, extract_indicators
 from tracker.extract.owners import Lexicon, OwnerRef
 from tracker.extract.pipeline import ExtractedPlan, ExtractedTask, ReviewNote, extract_document
@@ -158,14 +159,21 @@ def summarise_repairs(repairs: list[Repair]) -> list[str]:
 
 def extract_file(path: Path, lexicon: Lexicon | None) -> tuple[LoadedSource, list[ExtractedPlan]]:
     source = load_source(path)
-    plans = extract_document(
-        source.text, source_name=path.name, lexicon=lexicon, language=source.language, title_hint=source.title_hint,
-        date_hint=source.date_hint,
-    )
+    try:
+        plans = _extract_source(source, path, lexicon)
+    except BudgetExceeded as exc:
+        raise DocumentImportError(f"{path}: {exc}") from exc
     _flag_damaged(plans, source.damaged_lines)
     if not plans:
         raise DocumentImportError(f"未找到编号任务，文件不像实施方案 / no numbered tasks found in {path}")
     return source, plans
+
+
+def _extract_source(source: LoadedSource, path: Path, lexicon: Lexicon | None) -> list[ExtractedPlan]:
+    return extract_document(
+        source.text, source_name=path.name, lexicon=lexicon, language=source.language, title_hint=source.title_hint,
+        date_hint=source.date_hint,
+    )
 
 
 def _flag_damaged(plans: list[ExtractedPlan], lines: tuple[int, ...]) -> None:

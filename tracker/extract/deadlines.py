@@ -408,13 +408,17 @@ def _matching_form(text: str) -> tuple[str, Sequence[int]]:
 
 
 def _strip_brackets(text: str) -> str:
-    """The phrase without its surrounding whitespace and brackets, characters as printed."""
-    out = text.strip()
-    while out and fold_width(out[0]) in _OPEN:
-        out = out[1:].strip()
-    while out and fold_width(out[-1]) in _CLOSE:
-        out = out[:-1].strip()
-    return out
+    """The phrase without its surrounding whitespace and brackets, characters as printed.
+
+    >>> _strip_brackets(" （（2021年底前） ) ")
+    '2021年底前'
+    """
+    start, end = 0, len(text)
+    while start < end and (text[start].isspace() or fold_width(text[start]) in _OPEN):
+        start += 1
+    while end > start and (text[end - 1].isspace() or fold_width(text[end - 1]) in _CLOSE):
+        end -= 1
+    return text[start:end]
 
 
 @lru_cache(maxsize=8192)
@@ -556,7 +560,7 @@ def find_deadlines(
     []
     """
     s, index = _matching_form(text)
-    folded: str | None = None
+    depth: _Depths | None = None
     out: list[tuple[tuple[int, int], Deadline]] = []
     context_year: int | None = None
     for seg in _scan(s):
@@ -585,9 +589,9 @@ def find_deadlines(
             "年初|年中", s[max(0, start - 12) : start]
         ):
             continue  # 年初公布、年中检查、年底兑现: a principle in three beats, not a deadline
-        if folded is None:
-            folded = fold_width(text)
-        if _depth_at(folded, index[start]) > 0:
+        if depth is None:
+            depth = _Depths(fold_width(text))
+        if depth(index[start]) > 0:
             continue
         if prefix is not None:
             start = prefix.start()
@@ -613,6 +617,31 @@ def _inside_word(s: str, start: int) -> bool:
 
 
 _BRACKET_OR_RESET = re.compile("[" + re.escape(_OPEN + _CLOSE) + "\n\r。]")
+
+
+class _Depths:
+    """:func:`_depth_at` for positions asked in increasing order, walking the text once:
+    a text of many dates costs one pass, not one pass per date."""
+
+    def __init__(self, folded: str) -> None:
+        self.folded = folded
+        self.at = 0
+        self.depth = 0
+
+    def __call__(self, pos: int) -> int:
+        if pos < self.at:  # asked out of order: start again (never in the callers' loops)
+            self.at, self.depth = 0, 0
+        for m in _BRACKET_OR_RESET.finditer(self.folded, self.at, pos):
+            ch = m.group()
+            if ch in _OPEN:
+                self.depth += 1
+            elif ch in _CLOSE:
+                if self.depth:
+                    self.depth -= 1
+            else:
+                self.depth = 0
+        self.at = pos
+        return self.depth
 
 
 def _depth_at(folded: str, pos: int) -> int:
@@ -730,15 +759,15 @@ def relative_horizon(body: str) -> Deadline | None:
     True
     """
     s, index = _matching_form(body)
-    folded: str | None = None
+    depth: _Depths | None = None
     for m in _RELATIVE.finditer(s):
         if m.group("u") == "年" and len(m.group("n")) == 4:
             continue
         if "月" not in m.group("u") and m.group("u") != "年" and not s[m.start() : m.start("n")]:
             continue  # `14个工作日内完成审批`: a processing time, not the item's horizon
-        if folded is None:
-            folded = fold_width(body)
-        if _depth_at(folded, index[m.start()]) > 0:
+        if depth is None:
+            depth = _Depths(fold_width(body))
+        if depth(index[m.start()]) > 0:
             continue
         raw = body[index[m.start()] : index[m.end() - 1] + 1]
         return Deadline("relative", raw, relative=m.group("n") + m.group("u"))
@@ -756,13 +785,13 @@ def recurrence_in(body: str) -> Deadline | None:
     (True, True)
     """
     s, index = _matching_form(body)
-    folded: str | None = None
+    depth: _Depths | None = None
     for m in _RECURRENCE.finditer(s):
         if re.match(r"每[\u4e00-\u9fff]", s[max(0, m.start() - 2) : m.start()]):
             continue  # 每人每年只享受一次: a quota per person, not work that recurs
-        if folded is None:
-            folded = fold_width(body)
-        if _depth_at(folded, index[m.start()]) > 0:
+        if depth is None:
+            depth = _Depths(fold_width(body))
+        if depth(index[m.start()]) > 0:
             continue
         raw = body[index[m.start()] : index[m.end() - 1] + 1]
         return Deadline("recurring", raw, ongoing=True, recurrence=_RECURRENCE_NAMES[m.group("r")])

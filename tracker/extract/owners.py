@@ -689,33 +689,33 @@ def _fields(m: str, start: int, end: int) -> list[tuple[int, int]]:
     out: list[tuple[int, int]] = []
     for fs, fe in _split_depth0(m, start, end, ";。"):
         piece = fs
-        for comma in _COMMA_LABEL.finditer(m, fs, fe):
-            if _depth_between(m, fs, comma.start()) == 0:
-                out.append((piece, comma.start()))
-                piece = comma.end()
+        for cut in _split_depth0(m, fs, fe, ","):
+            if cut[0] > fs and _COMMA_LABEL.match(m, cut[0] - 1):  # the comma before this part
+                out.append((piece, cut[0] - 1))
+                piece = cut[0]
         out.append((piece, fe))
     return out
-
-
-def _depth_between(m: str, start: int, end: int) -> int:
-    depth = 0
-    for token in _BRACKETS.finditer(m, start, end):
-        depth += 1 if token.group() in _OPENERS else -1 if depth else 0
-    return depth
 
 
 _BRACKETS = re.compile("[" + re.escape(_OPENERS + _CLOSERS) + "]")
 
 
+_CLAUSE_LIMIT = 2000  # characters: the longest owner bracket (dozens of units) is far shorter
+
+
 def _bracket_pairs(m: str) -> list[tuple[int, int]]:
-    """(open, close) index pairs of balanced brackets, in order of their opening."""
+    """(open, close) index pairs of balanced brackets, in order of their opening; brackets
+    nested more than three deep are left out (an owner clause holds at most an alias with a
+    bracket of its own, and reading every level of a pathological nest is quadratic)."""
     pairs: list[tuple[int, int]] = []
     stack: list[int] = []
     for token in _BRACKETS.finditer(m):
         if token.group() in _OPENERS:
             stack.append(token.start())
         elif stack:
-            pairs.append((stack.pop(), token.start()))
+            opened = stack.pop()
+            if len(stack) < 3:
+                pairs.append((opened, token.start()))
     return sorted(pairs)
 
 
@@ -732,6 +732,9 @@ _SUBJECT_TOKEN = re.compile("[" + re.escape(_OPENERS + _CLOSERS + _CLAUSE_STOPS)
 _SUBJECT_ENDS = _OPENERS + _CLAUSE_STOPS
 
 
+_SUBJECT_REACH = 400
+
+
 def _subject_start(m: str, verb_start: int) -> int:
     """Start of the clause that ends at verb_start, skipping over bracketed aliases.
 
@@ -743,11 +746,14 @@ def _subject_start(m: str, verb_start: int) -> int:
     >>> m[_subject_start(m, len(m) - 2):]
     '省市场监管局(省知识产权局)会同'
     """
-    last = max(m.rfind(c, 0, verb_start) for c in _SUBJECT_ENDS)
+    # A subject is a list of units, never longer than a few hundred characters: the search
+    # back stops there (a text of thousands of verbs would otherwise be read once for each).
+    floor = max(0, verb_start - _SUBJECT_REACH)
+    last = max(max(m.rfind(c, floor, verb_start) for c in _SUBJECT_ENDS), floor - 1)
     if not any(c in m[last + 1 : verb_start] for c in _CLOSERS):
         return last + 1
     depth = 0
-    for token in reversed(list(_SUBJECT_TOKEN.finditer(m, 0, verb_start))):
+    for token in reversed(list(_SUBJECT_TOKEN.finditer(m, floor, verb_start))):
         c = token.group()
         if c in _CLOSERS:
             depth += 1
@@ -757,7 +763,7 @@ def _subject_start(m: str, verb_start: int) -> int:
             depth -= 1
         elif depth == 0:
             return token.start() + 1
-    return 0
+    return floor
 
 
 def _scan_units(text: str, m: str, pos: int) -> tuple[list[str], int]:
@@ -872,8 +878,8 @@ def find_owner_clauses(
             clauses.append(OwnerClause(owners, (start, end), text[start:end], out.extra))
 
     for op, cl in _bracket_pairs(m):
-        if _overlaps((op, cl + 1), taken):
-            continue
+        if cl - op > _CLAUSE_LIMIT or _overlaps((op, cl + 1), taken):
+            continue  # no owner clause runs to thousands of characters
         # A bare list of units (`…力度。（省公安厅、省市场监管局）`) names owners only at the
         # end of a sentence, and not right after a unit name, where a bracket is an alias
         # (省市场监管局（省知识产权局）, 各乡镇（街道）).

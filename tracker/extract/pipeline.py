@@ -13,6 +13,7 @@ from datetime import date
 from functools import lru_cache
 from pathlib import Path
 
+from tracker.extract import budget
 from tracker.extract.deadlines import Deadline, in_sentence_deadline, looks_like_deadline, parse_deadline
 from tracker.extract.numerals import cn_to_int, fold_width, normalise
 from tracker.extract.owners import Lexicon, OwnerRef, clean_unit_name, find_owner_clauses, is_group_name, is_unit_name
@@ -92,18 +93,24 @@ def section_path(labels: list[str]) -> str:
     return " / ".join(labels)
 
 
-def task_key(item: ParsedItem, used: set[str]) -> str:
+def task_key(item: ParsedItem, used: dict[str, int]) -> str:
     """The stable key of an item within its plan: its numeric value, made unique when a
-    plan restarts its numbering (then the section's number is prefixed)."""
+    plan restarts its numbering (then the section's number is prefixed, and a counter
+    suffixed if that is taken too: `2.1`, `2.1-2`).
+
+    ``used`` holds the keys given so far, each with the next counter to try after it, so
+    a plan of thousands of items numbered alike costs no more than one of distinct numbers.
+    """
     base = str(item.value) if item.value is not None else item.number
     key = base
     if key in used:
         prefix = ".".join(_heading_value(s) or str(i) for i, s in enumerate(item.section)) or "x"
-        key = f"{prefix}.{base}"
-        n = 2
+        stem = key = f"{prefix}.{base}"
+        n = used.get(stem, 2)
         while key in used:
-            key, n = f"{prefix}.{base}-{n}", n + 1
-    used.add(key)
+            key, n = f"{stem}-{n}", n + 1
+        used[stem] = n
+    used.setdefault(key, 2)
     return key
 
 
@@ -247,7 +254,9 @@ def find_deadline_phrase(body: str) -> str | None:
     tail = body.rstrip(" 。\n")
     for start, end in _bracket_groups(body):
         inner = match[start + 1 : end - 1]
-        at_end = end >= len(tail) - 1 or _only_owner_fields(body[end:])
+        # (only the owner fields at an item's end may follow its deadline: a bracket far from
+        # the end is never checked, so a text of many brackets costs no more than one)
+        at_end = end >= len(tail) - 1 or (len(body) - end <= _FIELDS_SPAN and _only_owner_fields(body[end:]))
         after_title = end <= limit + 1 and body[end:end + 1] in ("。", "")
         if (at_end or after_title) and looks_like_deadline(inner):
             timing = _timing_parts(body[start + 1 : end - 1], inner)
@@ -259,6 +268,9 @@ def find_deadline_phrase(body: str) -> str | None:
         if label and looks_like_deadline(line[label.end():]):
             candidates.append(line[label.end():].strip().rstrip("。."))
     return candidates[-1] if candidates else None
+
+
+_FIELDS_SPAN = 600  # the owner fields after an item's deadline bracket are never longer
 
 
 def _only_owner_fields(rest: str) -> bool:
@@ -349,6 +361,18 @@ def extract_document(
     document has lost its title line. The lexicon infers owners only for plans of the
     regions it is written for (:meth:`Lexicon.applies_to`).
     """
+    with budget.within(len(text)):
+        return _extract(text, source_name, lexicon, language, title_hint, date_hint)
+
+
+def _extract(
+    text: str,
+    source_name: str,
+    lexicon: Lexicon | None,
+    language: str,
+    title_hint: tuple[int, str] | None,
+    date_hint: date | None,
+) -> list[ExtractedPlan]:
     doc = parse_lines(text.split("\n"), title_hint=title_hint, date_hint=date_hint)
     fallback_region = re.split(r"[-_. ]", Path(source_name).stem)[0] or "plan"
     plans: list[ExtractedPlan] = []
@@ -392,8 +416,9 @@ def _extract_plan(
     # The lexicon names one province's units: out of its region it neither renames stated
     # owners nor infers any.
     scoped = lexicon if lexicon is not None and lexicon.applies_to(region) else None
-    used: set[str] = set()
+    used: dict[str, int] = {}
     for seq, item in enumerate(parsed.items, start=1):
+        budget.check()
         plan.tasks.append(_extract_task(item, seq, used, ref_year, horizon, doc, scoped))
     _units_as_headings(plan, scoped)
     _inherit_due_dates(plan, parsed)
@@ -445,7 +470,7 @@ def _reference_year(parsed: ParsedPlan) -> int | None:
 def _extract_task(
     item: ParsedItem,
     seq: int,
-    used: set[str],
+    used: dict[str, int],
     ref_year: int | None,
     horizon: int | None,
     doc: ParsedDocument,

@@ -39,6 +39,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from functools import lru_cache
 
+from tracker.extract import budget
 from tracker.extract.numerals import CN_NUMERAL_CHARS, cn_to_int, normalise
 from tracker.extract.repair import to_simplified
 
@@ -334,7 +335,7 @@ def _find_title(lines: list[_Line], is_appendix: bool) -> tuple[str, int]:
             break
         text, last = _title_lines(head, i)
         matched = _simplified(text)
-        stripped = re.sub(r"[（(][^）)]*[）)]$", "", matched).strip()
+        stripped = re.sub(r"[（(][^（(）)]*[）)]$", "", matched).strip()
         if _TITLE_END.search(stripped[-6:] if len(stripped) >= 6 else stripped) and not _SENTENCE_END.search(text):
             if "关于印发" in matched and "的通知" in matched and "《" not in text:
                 continue
@@ -391,7 +392,7 @@ def _title_lines(head: list[_Line], i: int) -> tuple[str, int]:
     k = i
     while k + 1 < len(head) and k - i < 2:
         matched = _simplified(text)
-        stripped = re.sub(r"[（(][^）)]*[）)]$", "", matched).strip()
+        stripped = re.sub(r"[（(][^（(）)]*[）)]$", "", matched).strip()
         if _TITLE_END.search(stripped[-6:] if len(stripped) >= 6 else stripped):
             break
         nxt = head[k + 1]
@@ -836,6 +837,10 @@ def _row_line(serial: _Line, cells: list[_Line], columns: list[str]) -> _Line:
     if deadline:
         raw += f"（{deadline}）"
     line = _classify(serial.no, raw)
+    if line.style is None:  # a task cell that reads as no item (empty): keep the row numbered
+        number = serial.raw.rstrip("、.．")
+        line = _Line(no=serial.no, raw=raw, norm=normalise(raw), style="arabic", label=f"{number}.",
+                     value=int(number) if number.isdigit() else None, rest=raw[len(number) + 1:])
     line.table_row = True
     line.end_no = cells[-1].no if cells else serial.no
     return line
@@ -903,6 +908,7 @@ def _takes(column: str, cell: str) -> bool:
 _PERSON = re.compile(r"^(?:[\u4e00-\u9fff]\s?[\u4e00-\u9fff]{1,2})(?:[\s、,，]*[\u4e00-\u9fff]\s?[\u4e00-\u9fff]{1,2})?$")
 
 
+@lru_cache(maxsize=8192)
 def _cell_kind(cell: str) -> str:
     """What a table cell holds: `time` (a deadline phrase), `owner` (a list of units),
     `person` (names: `徐国江`, `陆 明俞 悦`), else `text`."""
@@ -1219,6 +1225,8 @@ def _outline(plan: ParsedPlan, lines: list[_Line]) -> tuple[list[_Node], list[tu
     for idx, line in enumerate(lines):
         if not line.raw:
             continue
+        if idx % 512 == 0:
+            budget.check()
         if _NOISE.search(line.match) and line.style is None:
             open_node = None
             continue
