@@ -502,3 +502,25 @@ def test_a_principle_in_three_beats_is_no_deadline_and_weekly_work_recurs() -> N
     assert in_sentence_deadline("严格遵循“年初公布、年中检查、年底兑现”的原则。", 2018) is None
     d = in_sentence_deadline("各分管县级领导每周调度分管领域重点事项。", 2025)
     assert d is not None and (d.kind, d.recurrence) == ("recurring", "weekly")
+
+
+@pytest.mark.parametrize(
+    ("phrase", "due"),
+    [("2021年国庆节前完成", date(2021, 9, 30)), ("（春节前）", date(2021, 2, 11)), ("2022年五一前", date(2022, 4, 30)),
+     ("元旦前", date(2021, 12, 31)), ("2022年元旦前", date(2021, 12, 31)), ("2027年端午节前", date(2027, 6, 8)),
+     ("中秋节前完成", date(2021, 9, 20))],
+)
+def test_festivals_fall_on_their_dates_lunar_ones_too(phrase: str, due: date) -> None:
+    """Issue 18: 国庆节前 is 09-30, not the year's end; 春节, 端午, 中秋 from the lunar calendar."""
+    assert parse_deadline(phrase, year=2021).due == due
+
+
+def test_working_days_follow_the_published_schedule_and_say_when_they_cannot() -> None:
+    from tracker.extract.holidays_cn import add_working_days, is_working_day
+
+    assert add_working_days(date(2021, 9, 30), 1) == (date(2021, 10, 8), True)  # 国庆 and its 调休
+    assert is_working_day(date(2021, 9, 26))  # a Sunday worked to make up for the holiday
+    later, exact = add_working_days(date(2099, 1, 1), 5)
+    assert later > date(2099, 1, 1) and exact is False  # no published schedule: an estimate, said so
+    d = parse_deadline("收到通知之日起30个工作日内", year=2021)
+    assert (d.kind, d.relative) == ("relative", "30个工作日")

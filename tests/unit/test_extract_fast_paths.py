@@ -16,11 +16,13 @@ from hypothesis import strategies as st
 
 from tracker.extract import deadlines
 from tracker.extract.deadlines import (
+    _FESTIVAL_TERM,
     _FIVE_YEAR_TERM,
     _MONTH_RANGE,
     _TERM,
     _WINDOW_SEP,
     _YEAR_RANGE,
+    FESTIVAL_NAMES,
     _depth_at,
     _scan,
     _Segment,
@@ -38,7 +40,7 @@ SEED_LINES = [
 # ordinary text: what deadline phrases are made of, and what they hide in.
 DATE_ALPHABET = (
     "0123456789〇零○一二三四五六七八九十两兩年月日号號旬上中下初底末度内內季第半Qq今本当當明"
-    "—–-~至到份前后完成持续推进每（）()《》【】〔〕。，\n 的加强知识产权期间“”"
+    "—–-~至到份前后完成持续推进每（）()《》【】〔〕。，\n 的加强知识产权期间“”国庆节春五一"
 )
 date_text = st.text(alphabet=st.sampled_from(DATE_ALPHABET), max_size=60)
 
@@ -66,6 +68,12 @@ def reference_scan(s: str) -> list[_Segment]:
                 _Term(year, None, "month", int(mr.group("m2")), span=(mr.end() - 1 - len(mr.group("m2")), mr.end())),
             ))
             i = mr.end()
+            continue
+        fe = _FESTIVAL_TERM.match(s, i)
+        if fe:
+            year = int(fe.group("fey")) if fe.group("fey") else None
+            terms.append(_Term(year, None, "festival", FESTIVAL_NAMES.index(fe.group("fest")), span=(fe.start(), fe.end())))
+            i = fe.end()
             continue
         fy = _FIVE_YEAR_TERM.match(s, i)
         if fy:

@@ -20,7 +20,7 @@ import dataclasses
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 from functools import lru_cache
 from typing import Literal
 
@@ -97,6 +97,11 @@ _YEAR_RANGE = re.compile(
 _MONTH_RANGE = re.compile(
     r"(?:(?<![0-9])(?P<my>[0-9]{4})年)?(?<![0-9])(?P<m1>[0-9]{1,2})(?:——|[—–―‐‒~〜\-至到])(?P<m2>[0-9]{1,2})月(?!份?[0-9])"
 )
+# A festival the work must be done before: 国庆节前, 2022年春节前 (the eve is the deadline).
+FESTIVAL_NAMES = ("元旦", "春节", "清明节", "清明", "五一", "劳动节", "端午节", "端午", "中秋节", "中秋", "国庆节", "国庆")
+_FESTIVAL_TERM = re.compile(
+    r"(?:(?<![0-9])(?P<fey>[0-9]{4})年)?(?P<fest>" + "|".join(FESTIVAL_NAMES) + r")(?=(?:假期|节)?(?:前|之前|以前))"
+)
 # A five-year plan period: “十四五”期间 (its five years), “十四五”末 / 期末 (its last day).
 _FIVE_YEAR_TERM = re.compile(r"[“\"]?十(?P<fy>[一二三四五六七八九])五[”\"]?(?P<fs>期间|期末|末)")
 # What may stand between the two ends of a window.
@@ -104,7 +109,7 @@ _WINDOW_SEP = re.compile(r"份?(?:——|[—–―‐‒~〜\-至到])")
 
 # Every term holds 年, 月 or 季, is a quarter written Q1–Q4, or names a five-year plan's
 # period (十四五期间): text without any has none.
-_TERM_HINT = re.compile(r"[年月季]|[Qq][1-4]|十.五")
+_TERM_HINT = re.compile(r"[年月季]|[Qq][1-4]|十.五|元旦|春节|清明|五一|劳动节|端午|中秋|国庆")
 # Where a non-empty _TERM can start: a year (or 今年 …), else a month, quarter, half or a
 # bare year-end / in-year, read as _TERM reads them when no year precedes (its conditionals
 # take their "no year" branch).
@@ -117,7 +122,8 @@ _TERM_AHEAD = (
 # The next year range or calendar term at or after a position, in one search: what
 # :func:`_scan` would find trying _YEAR_RANGE then _TERM at each position in turn.
 _NEXT_TERM = re.compile(
-    f"{_YEAR_RANGE.pattern}|{_MONTH_RANGE.pattern}|{_FIVE_YEAR_TERM.pattern}|{_TERM_AHEAD}(?:{_TERM.pattern})",
+    f"{_YEAR_RANGE.pattern}|{_MONTH_RANGE.pattern}|{_FIVE_YEAR_TERM.pattern}|{_FESTIVAL_TERM.pattern}"
+    f"|{_TERM_AHEAD}(?:{_TERM.pattern})",
     re.VERBOSE,
 )
 
@@ -185,8 +191,8 @@ class _Term:
 
     year: int | None  # printed year
     rel: int | None  # 今年 = 0, 明年 = 1 (relative to the reference year)
-    unit: Literal["year", "month", "day", "quarter", "half"]
-    a: int = 0  # month, quarter or half number
+    unit: Literal["year", "month", "day", "quarter", "half", "festival"]
+    a: int = 0  # month, quarter or half number (for a festival: its index in FESTIVAL_NAMES)
     b: int = 0  # day
     part: str = ""  # 上旬/中旬/下旬/初/底/末 for months; 底 for year-end
     span: tuple[int, int] = (0, 0)
@@ -281,6 +287,11 @@ def _scan(s: str) -> list[_Segment]:
             terms.extend((a, b))
             i = m.end()
             continue
+        if m.group("fest") is not None:
+            year = int(m.group("fey")) if m.group("fey") else None
+            terms.append(_Term(year, None, "festival", FESTIVAL_NAMES.index(m.group("fest")), span=(m.start(), m.end())))
+            i = m.end()
+            continue
         if m.group("fy") is not None:
             first, last = five_year_span(m.group("fy"))
             end = _Term(last, None, "year", part="底", span=(m.end() - 1, m.end()))
@@ -329,6 +340,16 @@ def _bounds(term: _Term, year: int) -> tuple[date, date] | None:
         if term.unit == "day":
             day = date(year, term.a, term.b)
             return day, day
+        if term.unit == "festival":  # 国庆节前: by the eve of the festival
+            from tracker.extract.holidays_cn import festival_day
+
+            name = FESTIVAL_NAMES[term.a]
+            # 元旦前 in a plan of a year: before the New Year that ends it
+            first = festival_day(name, year + 1 if name == "元旦" and term.year is None else year)
+            if first is None:
+                return None
+            eve = first - timedelta(days=1)
+            return eve, eve
         if not 1 <= term.a <= 12 or not 1 <= year <= 9999:
             return None
         last = calendar.monthrange(year, term.a)[1]
