@@ -723,6 +723,7 @@ def _is_validity_window(body: str, span: tuple[int, int], d: Deadline) -> bool:
 _TARGET_ONLY = re.compile(r"^(?:到|至|截至|截止到?)\s*\d{4}\s*年$")
 
 
+@lru_cache(maxsize=4096)
 def in_sentence_deadline(body: str, ref_year: int | None, *, horizon: int | None = None) -> Deadline | None:
     """Deadlines written in the item's sentences (`该项工作于2019年4月底前完成`), as one value.
 
@@ -779,6 +780,8 @@ def relative_horizon(body: str) -> Deadline | None:
     >>> relative_horizon("环评报告书14个工作日内完成审批。") is None
     True
     """
+    if "内" not in body and "內" not in body:
+        return None  # every relative horizon ends in 内
     s, index = _matching_form(body)
     depth: _Depths | None = None
     for m in _RELATIVE.finditer(s):
@@ -805,6 +808,8 @@ def recurrence_in(body: str) -> Deadline | None:
     >>> recurrence_in("加强保护。") is None, recurrence_in("补贴每人每年只享受一次。") is None
     (True, True)
     """
+    if "每" not in body:
+        return None
     s, index = _matching_form(body)
     depth: _Depths | None = None
     for m in _RECURRENCE.finditer(s):

@@ -867,6 +867,19 @@ def find_owner_clauses(
     >>> find_owner_clauses("(2020年12月底前完成)")
     []
     """
+    if lexicon is None:
+        return list(_owner_clauses(text, lead_first))
+    return _find_owner_clauses(text, lead_first, lexicon)
+
+
+@lru_cache(maxsize=4096)
+def _owner_clauses(text: str, lead_first: bool) -> tuple[OwnerClause, ...]:
+    """:func:`find_owner_clauses` without a lexicon, remembered: the outline asks of an item's
+    text whether it states owners, and the item's extraction then reads them."""
+    return tuple(_find_owner_clauses(text, lead_first, None))
+
+
+def _find_owner_clauses(text: str, lead_first: bool, lexicon: Lexicon | None) -> list[OwnerClause]:
     m = _match_form(text)
     taken: list[tuple[int, int]] = []
     clauses: list[OwnerClause] = []

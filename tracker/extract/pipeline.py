@@ -16,7 +16,15 @@ from pathlib import Path
 from tracker.extract import budget
 from tracker.extract.deadlines import Deadline, in_sentence_deadline, looks_like_deadline, parse_deadline
 from tracker.extract.numerals import cn_to_int, fold_width, normalise
-from tracker.extract.owners import Lexicon, OwnerRef, clean_unit_name, find_owner_clauses, is_group_name, is_unit_name
+from tracker.extract.owners import (
+    Lexicon,
+    OwnerClause,
+    OwnerRef,
+    clean_unit_name,
+    find_owner_clauses,
+    is_group_name,
+    is_unit_name,
+)
 from tracker.extract.repair import to_simplified_aligned
 from tracker.extract.structure import ParsedDocument, ParsedItem, ParsedPlan, is_context, parse_lines
 
@@ -321,6 +329,8 @@ def _timing_parts(printed: str, match: str) -> str | None:
 
 
 _OWNER_WORDS = re.compile(r"单位|部门|牵头|配合|负责|会同")
+# Words an owner bracket holds one of, simplified or traditional (a cheap test before reading).
+_SPEAKS_OF_OWNERS = re.compile(r"单位|部门|牵头|配合|负责|会同|落实|处室|單位|部門|牽頭|負責|會同")
 _OTHER_LABEL = re.compile(r"^\s*[^:：,，；;]{2,12}\s*:")
 _DEADLINE_LABEL = re.compile(r"^\s*(?:完成时限|完成时间|完成期限|时间节点|时间要求|时限要求|进度安排|时限)\s*[:：]\s*")
 def _region_slug(title: str, issuer: str | None, body: str, fallback: str) -> str:
@@ -494,8 +504,9 @@ def _extract_task(
         reasons.append(
             ReviewNote(_line_of(item, deadline.raw), f"相对期限，需定具体日期 / relative deadline, set a date: {deadline.raw}")
         )
-    owners = _stated_owners(body, doc, lexicon) or _heading_owners(item, doc, lexicon)
-    for raw in _unread_owner_brackets(body):
+    clauses = find_owner_clauses(body, lead_first=doc.lead_first)
+    owners = _stated_owners(body, doc, lexicon, clauses) or _heading_owners(item, doc, lexicon)
+    for raw in _unread_owner_brackets(body, [c.span for c in clauses]):
         reasons.append(ReviewNote(_line_of(item, raw), f"责任单位未能拆分 / owner clause not understood: {raw}"))
     known = deadline is not None and deadline.kind != "unknown"
     return ExtractedTask(
@@ -531,12 +542,17 @@ def _line_of(item: ParsedItem, raw: str) -> int:
 _OWNER_HINT = re.compile(r"(?:单位|部门|处室)\s*[:：]|(?:负责|牵头|配合|落实)\s*$")
 
 
-def _unread_owner_brackets(body: str) -> list[str]:
+def _unread_owner_brackets(body: str, read: list[tuple[int, int]]) -> list[str]:
     """Brackets that mean to name owners (`（责任单位：…）`, `（…负责）`) but yield none: a
-    list the owner grammar could not split, for a person to read."""
+    list the owner grammar could not split, for a person to read. ``read`` holds the spans
+    of the owner clauses found in ``body``: a bracket inside one of them was read."""
+    if not _SPEAKS_OF_OWNERS.search(body):
+        return []  # nothing in it speaks of owners: most items
     match = to_simplified_aligned(body)
     out: list[str] = []
     for start, end in _bracket_groups(body):
+        if any(a <= start and end <= b for a, b in read):
+            continue
         inner = fold_width(match[start + 1 : end - 1]).strip()
         if len(inner) > 120 or not _OWNER_HINT.search(inner):
             continue
@@ -586,10 +602,12 @@ def _heading_owners(item: ParsedItem, doc: ParsedDocument, lexicon: Lexicon | No
     return []
 
 
-def _stated_owners(body: str, doc: ParsedDocument, lexicon: Lexicon | None) -> list[OwnerRef]:
+def _stated_owners(
+    body: str, doc: ParsedDocument, lexicon: Lexicon | None, clauses: list[OwnerClause] | None = None
+) -> list[OwnerRef]:
     owners: list[OwnerRef] = []
     seen: set[str] = set()
-    for clause in find_owner_clauses(body, lead_first=doc.lead_first):
+    for clause in clauses if clauses is not None else find_owner_clauses(body, lead_first=doc.lead_first):
         for ref in clause.owners:
             name = doc.coordinating_office.get(ref.name, ref.name)
             if lexicon is not None:

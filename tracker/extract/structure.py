@@ -811,9 +811,8 @@ def _row_line(serial: _Line, cells: list[_Line], columns: list[str]) -> _Line:
     grammar keeps lead and support apart and leaves other fields out); the deadline column a
     bracket of its own, as plans print it.
     """
-    labels = [_column_label(c) for c in columns]
-    task_at = _task_column(columns)
-    placed = _place_cells([c.raw for c in cells], labels, task_at)
+    labels, task_at = _table_layout(tuple(columns))
+    placed = _place_cells([c.raw for c in cells], list(labels), task_at)
     task = placed.get(task_at, "")
     fields: list[str] = []
     deadline = ""
@@ -846,6 +845,12 @@ def _row_line(serial: _Line, cells: list[_Line], columns: list[str]) -> _Line:
     return line
 
 
+@lru_cache(maxsize=256)
+def _table_layout(columns: tuple[str, ...]) -> tuple[tuple[str, ...], int]:
+    """A table's column labels and its task column, worked out once per table."""
+    return tuple(_column_label(c) for c in columns), _task_column(list(columns))
+
+
 def _place_cells(cells: list[str], labels: list[str], task_at: int) -> dict[int, str]:
     """Column index of each cell of a row, for rows that lost their empty cells or print one
     cell over several lines (three owners, one per line).
@@ -864,7 +869,7 @@ def _place_cells(cells: list[str], labels: list[str], task_at: int) -> dict[int,
     """
     from tracker.extract.deadlines import looks_like_deadline
 
-    kinds = [_column_kind(label) for label in labels]
+    kinds = _column_kinds(tuple(labels))
     placed: dict[int, list[str]] = {}
     col = 0
     for k, cell in enumerate(cells):
@@ -885,6 +890,11 @@ def _place_cells(cells: list[str], labels: list[str], task_at: int) -> dict[int,
 
 
 _DATED = re.compile(r"\d{1,2}\s*月|[上下]半年|季度|年底|年内|\d{4}\s*年")
+
+
+@lru_cache(maxsize=256)
+def _column_kinds(labels: tuple[str, ...]) -> list[str]:
+    return [_column_kind(label) for label in labels]
 
 
 def _column_kind(label: str) -> str:
@@ -944,7 +954,7 @@ def _flatten_task_tables(lines: list[_Line]) -> list[_Line]:
         if len(cells) >= 3 and _SERIAL_HEAD.match(cells[0].replace(" ", "")) and _task_header(cells[1:]):
             i = _tab_rows(lines, i + 1, [c.replace(" ", "") for c in cells[1:]], out)
             continue
-        spaced = _spaced_header(line.raw)
+        spaced = _spaced_header(line.raw) if line.raw[:1] in "序编" else None
         if spaced is not None and _task_header(spaced):
             i = _spaced_rows(lines, i + 1, spaced, out)
             continue
@@ -1364,11 +1374,20 @@ def _decide(nodes: list[_Node], *, headed_items: bool = False) -> None:
     item_styles = {
         n.line.style for n in nodes if not n.bare and not n.children and n.line.style not in ("chapter", "box")
     }
-    marked: dict[int, bool] = {}  # id(node) -> it or a node under it carries owners or a deadline
+    # Whether a node's own text, or any node under it, carries owners or a deadline: asked
+    # only where the verdict depends on it (most items are plain leaves, and reading every
+    # text for owners and deadlines here would read it twice).
+    marked: dict[int, bool] = {}
+
+    def below(n: _Node) -> bool:
+        for c in n.children:
+            if id(c) not in marked:
+                marked[id(c)] = _annotated(c.text) or below(c)
+            if marked[id(c)]:
+                return True
+        return False
+
     for n in reversed(nodes):
-        own = _annotated(n.text)
-        below = any(marked[id(c)] for c in n.children)
-        marked[id(n)] = own or below
         if n.role:  # a restored heading
             continue
         if n.children and n.line.style not in ("chapter", "box") and _closes_the_list(n):
@@ -1380,18 +1399,25 @@ def _decide(nodes: list[_Node], *, headed_items: bool = False) -> None:
         elif n.line.style in ("chapter", "box") or (n.bare and n.children):
             n.role = "heading"
         elif n.bare:
-            n.role = "item" if n.body and (headed_items or n.line.style in item_styles or own) else "heading"
+            headed = n.body and (headed_items or n.line.style in item_styles or _annotated(n.text))
+            n.role = "item" if headed else "heading"
         elif not n.children:
             n.role = "item"
-        elif _is_principles(_run_in_title(n.text)) or (own and not below):
+        elif _is_principles(_run_in_title(n.text)):
             n.role = "item"
             for d in _descendants(n):
                 d.role = "part"
-        elif below and not own:
-            n.role = "heading"
-            n.label = f"{n.line.label}{_run_in_title(n.text)}"
         else:
-            n.role = "item"
+            own, under = _annotated(n.text), below(n)
+            if own and not under:
+                n.role = "item"
+                for d in _descendants(n):
+                    d.role = "part"
+            elif under and not own:
+                n.role = "heading"
+                n.label = f"{n.line.label}{_run_in_title(n.text)}"
+            else:
+                n.role = "item"
     # A part's own verdict above (taken before its parent's) gives way to the parent's.
     for n in nodes:
         if n.parent is not None and n.parent.role == "part":
@@ -1452,7 +1478,7 @@ def _emit(plan: ParsedPlan, nodes: list[_Node], loose: list[tuple[int, str]]) ->
             if up.role == "heading":
                 section.append(up.label)
             up = up.parent
-        if any(_is_principles(_heading_text(label)) for label in section):
+        if any(_principles_heading(label) for label in section):
             continue  # 二、基本原则 / （一）坚持…: principles, not work to track
         plan.items.append(ParsedItem(
             number=re.sub(r"[、．.﹒]$", "", n.line.label),
@@ -1510,6 +1536,12 @@ def _run_in_title(text: str) -> str:
 
 
 _PRINCIPLES = re.compile(r"^.{0,4}原则$")
+
+
+@lru_cache(maxsize=4096)
+def _principles_heading(label: str) -> bool:
+    """Whether a heading label (`二、基本原则`) heads principles; remembered per label."""
+    return _is_principles(_heading_text(label))
 
 
 def _is_principles(title: str) -> bool:
@@ -1580,6 +1612,7 @@ def _is_context_label(label: str) -> bool:
     return bool(_CONTEXT_HEADING.search(_simplified(_heading_text(label))))
 
 
+@lru_cache(maxsize=8192)
 def _heading_text(label: str) -> str:
     """A heading label without its number: `第一章 规划背景` → `规划背景`, `三、主要目标` → `主要目标`."""
     line = _classify(0, label)
