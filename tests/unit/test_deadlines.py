@@ -524,3 +524,9 @@ def test_working_days_follow_the_published_schedule_and_say_when_they_cannot() -
     assert later > date(2099, 1, 1) and exact is False  # no published schedule: an estimate, said so
     d = parse_deadline("收到通知之日起30个工作日内", year=2021)
     assert (d.kind, d.relative) == ("relative", "30个工作日")
+
+
+def test_the_whole_year_in_a_deadline_column_is_the_year_s_end() -> None:
+    assert parse_deadline("全年", year=2025).due == date(2025, 12, 31)
+    assert parse_deadline("全年").kind == "unknown"  # no year to read it with: not guessed
+    assert looks_like_deadline("全年")

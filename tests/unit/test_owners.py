@@ -502,3 +502,20 @@ def test_joint_and_taking_part_units_support() -> None:
     assert owners(clause) == [
         ("市发展改革委", "lead"), ("市人社局", "lead"), ("市委组织部", "support"), ("国家统计局济宁调查队", "support"),
     ]
+
+
+def test_owner_labels_are_read_by_their_words() -> None:
+    text = "1.落实积极应对人口老龄化国家战略。\n牵头责任单位:县卫健委、县民政局\n主要协作单位:各乡镇人民政府、县政府有关部门"
+    assert owners(only_clause(text)) == [
+        ("县卫健委", "lead"), ("县民政局", "lead"), ("各乡镇人民政府", "support"), ("县政府有关部门", "support"),
+    ]
+    assert find_owner_clauses("主办单位:某市人民政府办公厅\n评分部门:市农业农村局") == []
+
+
+def test_a_note_on_reading_the_list_inside_it_and_leads_named_severally() -> None:
+    clause = only_clause("（责任单位：市税务局、市财政局，排在首位的为牵头单位，下同）")
+    assert [o.name for o in clause.owners] == ["市税务局", "市财政局"]
+    clause = only_clause("（发展改革委、公安部按照职责分工分别牵头负责，中央编办、民政部参加）")
+    assert owners(clause) == [("发展改革委", "lead"), ("公安部", "lead"), ("中央编办", "support"), ("民政部", "support")]
+    text = "6.推进农村劳动力转移。\n责任单位:市人力社保局、市农业农村局分别牵头"
+    assert owners(only_clause(text)) == [("市人力社保局", "lead"), ("市农业农村局", "lead")]

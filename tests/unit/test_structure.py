@@ -489,3 +489,66 @@ def test_a_title_sentence_with_nothing_under_it_among_run_in_headings_is_no_item
 1.发展吸纳就业能力强的产业。加快发展服务业。（市发改委牵头）
 """)
     assert [i.number for i in doc.plans[0].items] == ["7", "1"]
+
+
+def test_page_chrome_above_the_title_and_items_glued_to_years() -> None:
+    doc = parse("""
+日期: 2020-09-28浏览量:127来源:政府办
+某县政务公开工作要点
+一、主要任务
+1.落实标准指引，2020年11月底前编制目录。
+2.2021年底前建立全县统一的公开事项目录。
+二、进度安排
+1.2020年9月底前制定工作方案
+2.2020年11月底前编制完成基层目录
+三、工作要求
+1. 加强组织领导
+2. 抓好队伍建设
+""")
+    plan = doc.plans[0]
+    assert plan.title == "某县政务公开工作要点"
+    assert [(i.number, i.section[-1][:2]) for i in plan.items] == [
+        ("1", "一、"), ("2", "一、"), ("1", "二、"), ("2", "二、"), ("1", "三、"), ("2", "三、"),
+    ]
+
+
+def test_a_table_scored_by_one_department_and_owned_by_another() -> None:
+    doc = parse("""
+某县乡村振兴任务清单
+序号
+考核内容
+单位
+年度目标
+责任部门
+评分部门
+1
+农林牧渔业增加值增幅
+%
+≥2%
+县海洋与渔业局
+县农业农村局
+市农业农村局
+2
+粮食安全责任制
+—
+完成
+县经济和信息化局
+市商务局
+""")
+    items = doc.plans[0].items
+    assert "责任单位：县海洋与渔业局、县农业农村局" in items[0].text
+    assert "评分部门：市农业农村局" in items[0].text
+    assert "责任单位：县经济和信息化局" in items[1].text
+
+
+def test_a_list_of_headings_over_headline_paragraphs_without_chapters_numbers_its_items() -> None:
+    doc = parse("""
+关于实施人才发展新政策的意见
+一、实施更具吸引力的人才引进培养政策
+（一）大力引育海洋创新人才
+加大海洋创新人才引进力度。依托高校大力引进一批人才。
+制定实施高层次人才特殊支持计划。分层次给予培养经费支持。
+（二）加快集聚海洋产业人才
+实施海洋产业人才集聚工程。支持企业引进急需人才。
+""")
+    assert [i.number for i in doc.plans[0].items] == ["（一）", "（二）"]

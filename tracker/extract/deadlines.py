@@ -164,6 +164,9 @@ _RELATIVE = re.compile(
     r"(?:之日)?(?:起|后)|(?<=[0-9]{4}年)起)?"
     r"(?P<n>(?<![0-9])[0-9]{1,3}(?![0-9])|[一二三四五六七八九十两]+)(?P<u>个?月|个?工作日|年|周|日|天|星期)(?:以内|内)"
 )
+# A phrase that says "in the course of the year" and nothing else: read as the year's end
+# when it stands as a deadline (a table's 完成时限 column, a bracket), with the plan's year.
+_WHOLE_YEAR = frozenset({"全年", "全年度", "年度", "本年度", "年内", "今年内", "全年完成", "年内完成"})
 _ONGOING = re.compile(r"持续|持續|长期|長期|常态化|常態化|常年")
 _TRIGGER = re.compile(
     r"(?:出台|出臺|印发|印發|发布|發布|公布|颁布|頒布|批准|批準|验收|驗收|通过|通過"
@@ -450,6 +453,8 @@ def _parse(phrase: str, ref_year: int | None) -> Deadline:
     s, _ = _matching_form(inner)
     if not s:
         return Deadline("unknown", phrase)
+    if s in _WHOLE_YEAR and ref_year is not None:  # a deadline column's 全年: the year's end
+        return Deadline("date", phrase, due=date(ref_year, 12, 31))
 
     recurrence: str | None = None
     rec = _RECURRENCE.search(s)
@@ -552,7 +557,7 @@ def _looks_like_deadline(text: str) -> bool:
     s, _ = _matching_form(_strip_brackets(text))
     if not s:
         return False
-    if _LOOKS_MARKERS.search(s) or _TRIGGER.search(s) or _RELATIVE.search(s):
+    if _LOOKS_MARKERS.search(s) or _TRIGGER.search(s) or _RELATIVE.search(s) or s in _WHOLE_YEAR:
         return True
     for seg in _scan(s):
         if seg.first.unit == "day" or (

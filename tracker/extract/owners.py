@@ -359,41 +359,55 @@ def split_units(s: str) -> list[str]:
 
 # --------------------------------------------------------------------------- bracket clauses
 
-_LEAD_FIRST_LABELS = (
-    "责任单位", "责任部门", "责任主体", "责任处室", "责任科室", "负责单位", "负责部门", "实施单位",
-    "实施主体", "承担单位", "承办单位及责任人", "责任单位及责任人", "落实单位", "具体责任单位",
+_VerbKind = Literal["lead_first", "lead_all", "support", "duty"]
+
+# Owner labels are read by their words, not from a list: a label is a unit word (单位, 部门,
+# 处室, 科室, 主体) after a role word (`牵头责任单位`, `主要协作单位`, `协同配合单位`).
+# 牵头 / 主责 lead; 配合 / 协作 / 协同 / 参与 / 共同 … support; 责任 / 负责 / 实施 … are the
+# genre's default (the first listed leads). Labels of a page's metadata (主办单位, 发文单位)
+# and of those who score or check the work (评分部门, 考核单位) name no owner.
+_OWNER_LABEL_WORD = re.compile(
+    r"^[\u4e00-\u9fff]{1,8}(?:单位|部门|处室|科室|股室|主体|机构)(?:[（(](?:单位|部门)[）)])?(?:及责任人)?$"
 )
-# Not 主办单位: on web pages it labels the site's publisher (主办单位：云南省人民政府办公厅).
-_LEAD_LABELS = (
-    "牵头单位", "牵头部门", "牵头处室", "牵头科室", "牵头责任单位", "牵头责任部门", "主责单位",
-    "主责部门", "牵头单位及责任人",
-)
-_SUPPORT_LABELS = (
-    "配合单位", "配合部门", "配合处室", "配合科室", "参与单位", "参与部门", "参加单位", "协办单位",
-    "协办部门", "协助单位", "协同单位", "协同部门", "支持单位", "协同责任单位", "配合责任单位",
-    "协同配合单位", "责任配合单位", "共同责任单位", "共同责任部门", "协同单位及责任人",
+_LEAD_WORDS = re.compile("牵头|主责|主要责任|主办责任")
+_SUPPORT_WORDS = re.compile("配合|协作|协同|协办|协助|参与|参加|支持|共同|配合责任")
+_NOT_OWNER_LABEL = re.compile(
+    "^(?:主办|承办|发文|发布|来源|印发|成文|主管|评分|考核|考评|督查|督导|监督|审核|审查|联系)|评分|考核单位|考核部门"
 )
 _DEADLINE_LABELS = (
     "完成时限", "完成时间", "完成期限", "时间节点", "时间要求", "时间安排", "进度安排",
     "截止时间", "时限",
 )
-_OWNER_LABELS = _LEAD_FIRST_LABELS + _LEAD_LABELS + _SUPPORT_LABELS
-_LABEL = re.compile(r"\s*([\u4e00-\u9fff]{2,8})\s*:\s*")
+_LABEL = re.compile(r"\s*([\u4e00-\u9fff]{2,10})\s*:\s*")
 _LABEL_LINE = re.compile(
-    r"(?:^|(?<=[。;]))[ \t]*(?P<label>"
-    + "|".join(sorted(_OWNER_LABELS, key=len, reverse=True))
-    + r")[ \t]*:",
+    r"(?:^|(?<=[。;]))[ \t]*(?P<label>[\u4e00-\u9fff]{0,8}(?:单位|部门|处室|科室|主体)(?:及责任人)?)[ \t]*:",
     re.MULTILINE,
 )
+
+
+@lru_cache(maxsize=256)
+def owner_label_kind(label: str) -> _VerbKind | None:
+    """What a label says of the units listed after it, or None if it names no owners.
+
+    >>> [owner_label_kind(k) for k in ("牵头责任单位", "主要协作单位", "责任单位", "评分部门", "主办单位", "完成时限")]
+    ['lead_all', 'support', 'lead_first', None, None, None]
+    """
+    if not _OWNER_LABEL_WORD.match(label) or _NOT_OWNER_LABEL.search(label):
+        return None
+    if _SUPPORT_WORDS.search(label):
+        return "support"
+    if _LEAD_WORDS.search(label):
+        return "lead_all"
+    return "lead_first"
+
 
 # The role phrase that ends an unlabelled part: `X、Y负责`, `X牵头`, `Y、Z配合`,
 # `X按职责分工牵头负责`, `B、C组织落实`. Its words decide the role of the units before it:
 # 牵头 leads, 配合/参与/协助/协同 support, a plain duty (负责, 落实, 实施) is the genre's
 # default (the first listed leads), and 按职责分工 with no units names every department.
-_VerbKind = Literal["lead_first", "lead_all", "support", "duty"]
 _ROLE_TAIL = re.compile(
     r"(?P<duty>按(?:照)?(?:各自)?(?:职责|职能)(?:分工)?)?"
-    r"(?P<verb>牵头负责|负责牵头|牵头落实|牵头推进|牵头实施|牵头组织实施|牵头组织|牵头抓总|牵头|负责落实|组织落实|具体落实|抓好落实|推进落实"
+    r"(?P<verb>分别牵头负责|分别牵头|牵头负责|负责牵头|牵头落实|牵头推进|牵头实施|牵头组织实施|牵头组织|牵头抓总|牵头|负责落实|组织落实|具体落实|抓好落实|推进落实"
     r"|共同负责|分别负责|共同推进|组织实施|负责实施|具体实施|配合落实|配合实施|组织配合|做好配合|积极配合"
     r"|配合|参与|参加|协助|协办|协同|负责)$"
 )
@@ -629,7 +643,7 @@ def _parse_fields(
         if label:
             key = label.group(1)
             vs = label.end()
-            if key in _OWNER_LABELS:
+            if owner_label_kind(key) is not None:
                 _labelled_owners(text, m, vs, fe, key, lead_first, out)
                 continue
             if key in _DEADLINE_LABELS:
@@ -656,7 +670,7 @@ def _labelled_owners(
 ) -> None:
     """The units of one labelled field (`配合单位：X、Y，各区`), a role phrase at its end
     (`…按职责分工负责`) dropped and a deadline beside them (`X，2022年底前`) kept apart."""
-    kind: _VerbKind = "support" if key in _SUPPORT_LABELS else "lead_all" if key in _LEAD_LABELS else "lead_first"
+    kind = owner_label_kind(key) or "lead_first"
     names: list[str] = []
     for ps, pe in _split_depth0(m, start, end, ","):
         ps, pe = _trim(m, ps, pe)
@@ -665,14 +679,22 @@ def _labelled_owners(
         tail = _ROLE_TAIL.search(m, ps, pe)
         if tail is not None and tail.start() > ps:
             pe = tail.start()
+            if _role_kind(tail.group("verb")) == "lead_all":
+                kind = "lead_all"  # 责任单位：X、Y分别牵头: each leads its part
         found = _unit_names(text, m, ps, pe, listed=True)
         if found:
             names.extend(found)
+        elif _CONVENTION.search(m[ps:pe]):
+            continue  # `排在首位的为牵头单位，下同`: a note on how to read the list
         elif looks_like_timing(m[ps:pe]):
             out.add_extra("deadline", text[ps:pe])
         else:
             return  # not a list of units (a sentence after the label): no owners from it
     out.add(names, kind, lead_first)
+
+
+# A note in a list on how to read it (列第一位者为牵头单位, 下同, 不再列出).
+_CONVENTION = re.compile(r"下同|为牵头|為牽頭|首位|第一位|不再(?:列出|分工|单独)|以下|排名不分")
 
 
 def looks_like_timing(chunk: str) -> bool:
@@ -907,6 +929,8 @@ def _find_owner_clauses(text: str, lead_first: bool, lexicon: Lexicon | None) ->
     # clause: a 责任单位 line after a 牵头单位 line names the units that support the lead.
     block: tuple[int, int, _Collected] | None = None
     for label in _LABEL_LINE.finditer(m):
+        if owner_label_kind(label.group("label")) is None:
+            continue
         start = label.start("label")
         line_end = _LINE_END.search(m, start)
         end = line_end.start() if line_end else len(m)

@@ -65,7 +65,7 @@ _STYLE_STARTS = {
 }
 _SENTENCE_END = re.compile(r"[。；;！!？?]")
 _APPENDIX = re.compile(r"^附\s*件\s*(\d+|[一二三四五六七八九十]+)?\s*[:：]?\s*(.*)$")
-_DOC_TYPE = re.compile(r"(实施意见|意见|工作方案|实施方案|方案|规划|推进计划|工作计划|行动计划|计划|纲要|办法|要点)")
+_DOC_TYPE = re.compile(r"(实施意见|意见|工作方案|实施方案|方案|规划|推进计划|工作计划|行动计划|计划|纲要|办法|要点|任务清单|责任清单|清单|分解表|台账)")
 _FULL_DATE = re.compile(r"(\d{4})\s*年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*日")
 _PERIOD = re.compile(r"(\d{4})\s*年?\s*[—–\-－~～至到]+\s*(\d{4})\s*年")
 _FIVE_YEAR = {"十三五": (2016, 2020), "十四五": (2021, 2025), "十五五": (2026, 2030)}
@@ -331,8 +331,10 @@ def _find_title(lines: list[_Line], is_appendix: bool) -> tuple[str, int]:
     # A standalone line ending in a document type, possibly split over two or three lines
     # (`国务院办公厅关于推广第二批` / `支持创新相关改革举措的通知`).
     for i, ln in enumerate(head):
-        if ln.style is not None or _NOISE.search(ln.raw):
+        if ln.style is not None:
             break
+        if _NOISE.search(ln.raw):
+            continue  # page chrome above the title (来源：…, 浏览量…)
         text, last = _title_lines(head, i)
         matched = _simplified(text)
         stripped = re.sub(r"[（(][^（(）)]*[）)]$", "", matched).strip()
@@ -353,7 +355,14 @@ def _find_title(lines: list[_Line], is_appendix: bool) -> tuple[str, int]:
         m = re.search(r"印发[了]?《(.+?)》", ln.raw)
         if m:
             return m.group(1), ln.no
-    first = next((ln for ln in head if ln.style is None and _looks_like_title(ln.raw)), None)
+    # Else the first title-like line above the first numbered one (a line opening with a
+    # number, `1.2020年9月底前制定工作方案`, is an item the classifier could not number).
+    before = []
+    for ln in head:
+        if ln.style is not None:
+            break
+        before.append(ln)
+    first = next((ln for ln in before if _looks_like_title(ln.raw) and not re.match(r"^\d{1,3}\s*[.、．]", ln.raw)), None)
     return (first.raw, first.no) if first else ("", 0)
 
 
@@ -654,7 +663,10 @@ def _recover_numbers_before_digits(lines: list[_Line]) -> None:
         if line.style == "arabic":
             last = line.value
             continue
-        if line.style is not None or last is None:
+        if line.style is not None:
+            last = 0  # a heading: the numbering under it starts again at 1
+            continue
+        if last is None:
             continue
         source = line.raw if _NUMBER_BEFORE_DIGIT.match(line.raw) else line.norm  # the text as printed if it can
         m = _NUMBER_BEFORE_DIGIT.match(source)
@@ -789,19 +801,22 @@ def _column_label(header: str) -> str:
 
     >>> [_column_label(h) for h in ("牵头单位", "配合部门", "责任单位", "完成时限", "备注")]
     ['牵头单位', '配合单位', '责任单位', '完成时限', '备注']
+    >>> [_column_label(h) for h in ("单位", "评分部门", "牵头领导", "主要协作单位", "牵头")]
+    ['单位', '评分部门', '牵头领导', '配合单位', '牵头单位']
     """
+    from tracker.extract.owners import owner_label_kind
+
     h = _simplified(header).replace(" ", "")
     if _PROGRESS_COLUMN.search(h):
         return h
     if _TIME_COLUMN.search(h):
         return "完成时限"
-    if "牵头" in h:
-        return "牵头单位"
-    if re.search(r"(配合|协办|参与|协助)", h):
-        return "配合单位"
-    if _OWNER_COLUMN.search(h):
-        return "责任单位"
-    return h
+    kind = owner_label_kind(h)
+    if kind is None and re.fullmatch(r"(?:主要)?(?:牵头|配合|协办|参与|协助|协同|责任)", h):
+        kind = owner_label_kind(h + "单位")  # a header that says only the role: 牵头 / 配合
+    if kind is None:
+        return h  # a measurement unit (单位), a person (牵头领导), who scores the work (评分部门)
+    return {"lead_all": "牵头单位", "support": "配合单位"}.get(kind, "责任单位")
 
 
 def _row_line(serial: _Line, cells: list[_Line], columns: list[str]) -> _Line:
@@ -874,11 +889,20 @@ def _place_cells(cells: list[str], labels: list[str], task_at: int) -> dict[int,
     col = 0
     for k, cell in enumerate(cells):
         kind = "text" if k == 0 and task_at == 0 else _cell_kind(cell)
-        if kind == "text" and "time" in kinds[col:] and looks_like_deadline(cell) and _DATED.search(cell):
+        if (
+            kind == "text" and col > task_at and "time" in kinds[col:]
+            and (_DATED.search(cell) or looks_like_deadline(cell)) and _WHEN.search(cell)
+        ):
             kind = "time"  # a schedule spelt out (`①2月上旬前，完成设计招标。②3月底前…`)
         # the next column that takes this kind of cell
         at = next((j for j in range(col, len(labels)) if _takes(kinds[j], kind)), None)
-        if at is None:  # no column of its kind ahead: the last one behind, else the next column
+        if kind == "person" and at is not None and col <= task_at < at:
+            # a short word (广电) reads like a name: it does not skip the task column on that
+            # evidence alone
+            kind, at = "text", col
+        if at is None and len(labels) - col >= len(cells) - k:
+            at = col  # no column of its kind ahead, but one column for each cell left: in order
+        if at is None:  # more cells than columns: it continues the last column of its kind
             at = next((j for j in range(min(col, len(labels)) - 1, -1, -1) if _takes(kinds[j], kind)), None)
             if at is None:
                 if col >= len(labels):
@@ -890,6 +914,7 @@ def _place_cells(cells: list[str], labels: list[str], task_at: int) -> dict[int,
 
 
 _DATED = re.compile(r"\d{1,2}\s*月|[上下]半年|季度|年底|年内|\d{4}\s*年")
+_WHEN = re.compile(r"\d{1,2}\s*月|[上下]半年|季度|年底|年内|年末|\d{4}\s*年|[一二三四五六七八九十]+月|持续|长期|常态|全年|每[年季月周]|前$")
 
 
 @lru_cache(maxsize=256)
@@ -915,7 +940,7 @@ def _takes(column: str, cell: str) -> bool:
 
 # People's names in a table cell: 徐国江, 俞 悦 (a two-character name spaced out to align),
 # 陆 明俞 悦 (two of them).
-_PERSON = re.compile(r"^(?:[\u4e00-\u9fff]\s?[\u4e00-\u9fff]{1,2})(?:[\s、,，]*[\u4e00-\u9fff]\s?[\u4e00-\u9fff]{1,2})?$")
+_PERSON = re.compile(r"^[\u4e00-\u9fff]\s?[\u4e00-\u9fff]{1,2}(?:(?:\s+|[、,，]\s*)[\u4e00-\u9fff]\s?[\u4e00-\u9fff]{1,2})*$")
 
 
 @lru_cache(maxsize=8192)
@@ -926,8 +951,8 @@ def _cell_kind(cell: str) -> str:
     from tracker.extract.owners import unit_list_names
 
     t = cell.strip()
-    if len(t) <= 40 and looks_like_deadline(t) and not _SENTENCE_END.search(t.rstrip("。")):
-        return "time"
+    if len(t) <= 40 and looks_like_deadline(t) and not _SENTENCE_END.search(t.rstrip("。")) and _WHEN.search(t):
+        return "time"  # (a cell with only 完成 in it is a task: 完成非遗展厅布展任务)
     if len(t) <= 200 and unit_list_names(t):
         return "owner"
     if _PERSON.match(t):
@@ -963,7 +988,10 @@ def _flatten_task_tables(lines: list[_Line]) -> list[_Line]:
             j = i + 1
             while j < len(lines) and len(columns) < 12:
                 cell = lines[j].raw
-                if cell and _is_header_cell(cell, columns):
+                if cell and columns and re.fullmatch(r"[（(][^（()）]{1,6}[）)]", cell):
+                    columns[-1] += cell  # `责任股室` / `(单位)`: a header printed over two lines
+                    j += 1
+                elif cell and _is_header_cell(cell, columns):
                     columns.append(cell)
                     j += 1
                 elif not cell:
@@ -1208,16 +1236,14 @@ def _walk(plan: ParsedPlan, lines: list[_Line], *, headed_items: bool = False) -
 
 
 def _headed_prose_shape(plan: ParsedPlan, lines: list[_Line]) -> bool:
-    """Whether a plan with no items reads as headings each over one paragraph of text (a
-    notice's requirements), rather than sections of headline paragraphs (a 十四五 plan,
-    read in paragraph mode): most of its headings with text under them have one paragraph."""
+    """Whether a plan with no items reads as headings over their text (a notice's
+    requirements, `（一）大力引育人才` over its paragraphs), rather than as a 规划 of chapters
+    and boxes (第一章, 专栏1) whose sections hold headline paragraphs, each a task (read in
+    paragraph mode: `完善司法保护体制机制。…`)."""
     nodes, _ = _outline(ParsedPlan(plan.title, None, None, None, [], ""), lines)
     if any(n.line.style in ("chapter", "box") for n in nodes):
         return False  # chapters and boxes: a 规划 of headline paragraphs
-    leaves = [n for n in nodes if n.bare and not n.children and n.body]
-    single = [n for n in leaves if len(n.body) == 1]
-    headlined = [n for n in leaves if sum(bool(_HEADLINE.match(p)) for p in n.body) * 2 > len(n.body)]
-    return bool(leaves) and len(single) * 5 >= len(leaves) * 3 and len(headlined) * 2 <= len(leaves)
+    return any(n.bare and not n.children and n.body for n in nodes)
 
 
 def _outline(plan: ParsedPlan, lines: list[_Line]) -> tuple[list[_Node], list[tuple[int, str]]]:
@@ -1353,10 +1379,6 @@ def _next_is_item(lines: list[_Line], idx: int) -> bool:
     return False
 
 
-# A paragraph led by a headline sentence: `完善司法保护体制机制。推动设立…`.
-_HEADLINE = re.compile(r"^[^，,。；;：:]{4,18}。\S")
-
-
 def _decide(nodes: list[_Node], *, headed_items: bool = False) -> None:
     """Heading, item or part of an item, for every node of the outline.
 
@@ -1422,14 +1444,29 @@ def _decide(nodes: list[_Node], *, headed_items: bool = False) -> None:
     for n in nodes:
         if n.parent is not None and n.parent.role == "part":
             n.role = "part"
+    # Sibling lists: the nodes of one style under one parent (grouped once: a plan of
+    # thousands of lines must not compare each with all the others).
+    families: dict[tuple[int, str | None], list[_Node]] = {}
+    for n in nodes:
+        families.setdefault((id(n.parent), n.line.style), []).append(n)
+    # A list of bare phrases under a heading, none with anything under it (`四、工作要求` /
+    # `1.加强组织领导` / `2.抓好队伍建设`), is a list of short tasks, not of empty headings.
+    for (parent, _), family in families.items():
+        if parent == id(None) or len(family) < 2:
+            continue
+        if all(m.role == "heading" and m.bare and not m.children and not m.body for m in family):
+            for m in family:
+                m.role = "item"
     # A bare title sentence with nothing under it, among siblings that head items
     # (`（一）弘扬就业创业精神。` beside `（三）激活创业主体。` over `7.…`), is a heading whose
     # items the page left out, not a task.
-    for n in nodes:
-        if n.role == "item" and not n.bare and not n.children and not n.body and _title_only(n.text):
-            siblings = [m for m in (n.parent.children if n.parent else nodes) if m is not n and m.line.style == n.line.style]
-            if siblings and sum(m.role == "heading" for m in siblings) * 2 > len(siblings):
-                n.role = "heading"
+    for family in families.values():
+        headings = sum(m.role == "heading" for m in family)
+        for n in family:
+            if n.role == "item" and not n.bare and not n.children and not n.body and _title_only(n.text):
+                others = len(family) - 1
+                if others and headings * 2 > others:
+                    n.role = "heading"
 
 
 def _closes_the_list(node: _Node) -> bool:
