@@ -515,12 +515,14 @@ def test_page_chrome_above_the_title_and_items_glued_to_years() -> None:
 def test_a_table_scored_by_one_department_and_owned_by_another() -> None:
     doc = parse("""
 某县乡村振兴任务清单
+考核项目
 序号
 考核内容
 单位
 年度目标
 责任部门
 评分部门
+农业高质高效
 1
 农林牧渔业增加值增幅
 %
@@ -528,6 +530,7 @@ def test_a_table_scored_by_one_department_and_owned_by_another() -> None:
 县海洋与渔业局
 县农业农村局
 市农业农村局
+农业绿色发展
 2
 粮食安全责任制
 —
@@ -539,6 +542,8 @@ def test_a_table_scored_by_one_department_and_owned_by_another() -> None:
     assert "责任单位：县海洋与渔业局、县农业农村局" in items[0].text
     assert "评分部门：市农业农村局" in items[0].text
     assert "责任单位：县经济和信息化局" in items[1].text
+    # a grouping column's merged cell, printed once before its rows, is their section
+    assert [i.section for i in items] == [["农业高质高效"], ["农业绿色发展"]]
 
 
 def test_a_list_of_headings_over_headline_paragraphs_without_chapters_numbers_its_items() -> None:

@@ -788,6 +788,7 @@ _COLUMN = re.compile(
 # The column whose cell is the task: its name (任务, 改革举措, 重点工作, 项目名称), else its
 # content (主要内容); a content column beside a named task is the task's text.
 _TASK_COLUMN = re.compile(r"(任务|措施|举措|事项|工作|项目|名称|要点|内容)")
+_LATER_COLUMN = re.compile(r"(情况|说明|是否|成效|问题|打算|领导|负责人|责任人|联系人|经办人|股室|科室|处室|类别|序|备注|分工|指导)")
 _TARGET_COLUMN = re.compile(r"(目标|指标)")
 _CONTENT_COLUMN = re.compile(r"(内容|具体要求|工作要求|主要措施|具体措施)")
 _PROGRESS_COLUMN = re.compile(r"(推进情况|进展情况|完成情况|落实情况|完成成效|成效|存在问题|下一步|是否|备注|说明|完成进度|进度情况)")
@@ -1007,15 +1008,16 @@ def _flatten_task_tables(lines: list[_Line]) -> list[_Line]:
 
 
 def _is_header_cell(cell: str, columns: list[str]) -> bool:
-    """A table header cell: a short name, not a number or a sentence. The first two must be
-    column words (任务, 责任单位, 完成时限 …); later ones may name anything (`1-10月推进情况`,
-    `是否达序`), as a header row runs on to its last cell."""
+    """A table header cell: a short name, not a number or a sentence, made of column words
+    (任务, 责任单位, 完成时限 …, or a ledger's `1-10月推进情况`, `是否达序`); only the task
+    column may have a name of its own (民生实事). A group cell printed before the first row
+    (`农业高质高效`) is no column."""
     word = _simplified(cell).replace(" ", "")
     if not word or len(word) > 14 or _SERIAL.match(cell) or _SENTENCE_END.search(word):
         return False
-    if len(columns) < 2 and not _COLUMN.search(word):
-        return len(columns) == 0 and len(word) <= 8  # the task column may have its own name (民生实事)
-    return True
+    if _COLUMN.search(word) or _LATER_COLUMN.search(word):
+        return True
+    return len(columns) == 0 and len(word) <= 8  # the task column may have its own name (民生实事)
 
 
 _ROW_SEPARATOR = re.compile(r"\t|\s*\|\s*")
@@ -1172,6 +1174,11 @@ def _cell_rows(lines: list[_Line], i: int, columns: list[str], out: list[_Line])
             after_heading = True
             i += 1
             continue
+        if line.style is None and _group_cell(lines, i, expected):
+            out.append(_group_heading(line))  # `农业高质高效` before its rows: their section
+            after_heading = True
+            i += 1
+            continue
         m = _SERIAL.match(line.raw)
         if not m or not (expected is None or int(m.group(1)) == expected or (after_heading and int(m.group(1)) > expected)):
             break
@@ -1187,6 +1194,8 @@ def _cell_rows(lines: list[_Line], i: int, columns: list[str], out: list[_Line])
             nxt = _SERIAL.match(cell.raw)
             if (nxt and int(nxt.group(1)) == expected + 1) or (cell.style is not None and _is_heading(cell)):
                 break
+            if cell.style is None and seen >= len(columns) and _group_cell(lines, end, expected + 1):
+                break  # the row is full: a short line before the next number groups the next rows
             seen += bool(cell.raw)
             end += 1
         else:  # no next row in reach: the last row, one line per column
@@ -1198,6 +1207,22 @@ def _cell_rows(lines: list[_Line], i: int, columns: list[str], out: list[_Line])
         out.append(_row_line(serial, cells, columns))
         expected += 1
     return i
+
+
+def _group_cell(lines: list[_Line], i: int, expected: int | None) -> bool:
+    """A short unnumbered line right before the next row's number: a merged cell of a
+    grouping column (考核项目 / 农业高质高效) printed once, before the rows it groups."""
+    raw = lines[i].raw
+    if not raw or len(raw) > 24 or _SENTENCE_END.search(raw) or _SERIAL.match(raw) or _cell_kind(raw) != "text":
+        return False  # (a row's last cell, a deadline or units or a name, is no group)
+    nxt = next((ln for ln in lines[i + 1 :] if ln.raw), None)
+    m = _SERIAL.match(nxt.raw) if nxt is not None else None
+    return m is not None and (expected is None or int(m.group(1)) == expected)
+
+
+def _group_heading(line: _Line) -> _Line:
+    """A group cell as a heading line of its own style (it nests the rows after it)."""
+    return _Line(no=line.no, raw=line.raw, norm=line.norm, match=line.match, style="group", label="", rest=line.raw)
 
 
 def _empty_cell(line: _Line) -> _Line:
