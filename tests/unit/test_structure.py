@@ -557,3 +557,40 @@ def test_a_list_of_headings_over_headline_paragraphs_without_chapters_numbers_it
 实施海洋产业人才集聚工程。支持企业引进急需人才。
 """)
     assert [i.number for i in doc.plans[0].items] == ["（一）", "（二）"]
+
+
+def test_a_table_whose_rows_are_numbered_after_their_group_cell() -> None:
+    doc = parse("""
+某局政务公开重点任务清单
+工作任务
+|
+具体要求
+|
+责任科室
+|
+时限要求
+|
+强化规范性文件公开
+|
+1
+|
+对行政规范性文件进行全面清理
+|
+办公室
+|
+年底前
+|
+深化政策解读
+|
+2
+|
+积极做好政策解读工作
+|
+法规科
+|
+持续推进
+|
+""")
+    items = doc.plans[0].items
+    assert [(i.value, i.section) for i in items] == [(1, ["强化规范性文件公开"]), (2, ["深化政策解读"])]
+    assert "责任单位：办公室" in items[0].text and "（持续推进）" in items[1].text

@@ -233,7 +233,9 @@ def _is_listed_name(name: str) -> bool:
     if not 2 <= len(base) <= 30 or any(w in words for w in _NOT_IN_NAME) or re.search(r"\d{4}|[年月日]", base):
         return False
     if base in _UNIT_SUFFIXES or base in _LISTED_SUFFIXES:
-        return False
+        # a bare unit word names a department only where it is specific (办公室 of a bureau's
+        # own plan), not a generic one (单位, 部门, 局)
+        return len(base) >= 3 and base not in ("成员单位", "有关部门", "相关部门")
     alias = re.search(r"\([^()]{1,20}\)$", base)  # 各乡镇(街道), 市市场监管局(知识产权局)
     if alias is not None and alias.start() >= 2:
         return _is_listed_name(base[: alias.start()])

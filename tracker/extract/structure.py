@@ -788,7 +788,7 @@ _COLUMN = re.compile(
 # The column whose cell is the task: its name (任务, 改革举措, 重点工作, 项目名称), else its
 # content (主要内容); a content column beside a named task is the task's text.
 _TASK_COLUMN = re.compile(r"(任务|措施|举措|事项|工作|项目|名称|要点|内容)")
-_LATER_COLUMN = re.compile(r"(情况|说明|是否|成效|问题|打算|领导|负责人|责任人|联系人|经办人|股室|科室|处室|类别|序|备注|分工|指导)")
+_LATER_COLUMN = re.compile(r"(情况|说明|是否|成效|问题|打算|领导|负责人|责任人|联系人|经办人|股室|科室|处室|类别|备注|分工|指导)")
 _TARGET_COLUMN = re.compile(r"(目标|指标)")
 _CONTENT_COLUMN = re.compile(r"(内容|具体要求|工作要求|主要措施|具体措施)")
 _PROGRESS_COLUMN = re.compile(r"(推进情况|进展情况|完成情况|落实情况|完成成效|成效|存在问题|下一步|是否|备注|说明|完成进度|进度情况)")
@@ -984,8 +984,13 @@ def _flatten_task_tables(lines: list[_Line]) -> list[_Line]:
         if spaced is not None and _task_header(spaced):
             i = _spaced_rows(lines, i + 1, spaced, out)
             continue
+        unnumbered = _unnumbered_header(lines, i)
+        if unnumbered is not None:
+            columns, j = unnumbered
+            i = _cell_rows(lines, j, columns, out)
+            continue
         if _SERIAL_HEAD.match(line.match):
-            columns: list[str] = []
+            columns = []
             j = i + 1
             while j < len(lines) and len(columns) < 12:
                 cell = lines[j].raw
@@ -1096,6 +1101,49 @@ def _spaced_rows(lines: list[_Line], i: int, columns: list[str], out: list[_Line
         out.append(_row_line(row, parts, columns))
         i += 1
     return i
+
+
+def _header_run(lines: list[_Line], j: int) -> tuple[list[str], int]:
+    """The column names from line index ``j`` on (one per line) and where they end."""
+    columns: list[str] = []
+    while j < len(lines) and len(columns) < 12:
+        cell = lines[j].raw
+        if cell and columns and re.fullmatch(r"[（(][^（()）]{1,6}[）)]", cell):
+            columns[-1] += cell  # `责任股室` / `(单位)`: a header printed over two lines
+        elif cell and _is_header_cell(cell, columns) and (columns or _COLUMN.search(_simplified(cell))):
+            columns.append(cell)
+        elif cell:
+            break
+        j += 1
+    return columns, j
+
+
+def _is_column_word(raw: str) -> bool:
+    """A short header cell made of column words (工作任务, 责任科室), not a title that holds
+    one (`某局政务公开重点任务清单`)."""
+    word = _simplified(raw).replace(" ", "")
+    return 2 <= len(word) <= 8 and bool(_COLUMN.search(word)) and not _DOC_TYPE.search(word)
+
+
+def _unnumbered_header(lines: list[_Line], i: int) -> tuple[list[str], int] | None:
+    """A table whose header has no 序号 cell (`工作任务 | 具体要求 | 责任科室 | 时限要求`) while
+    its rows are numbered after a grouping cell (`强化…公开` / `1` / `对…清理` / `办公室` / …).
+    The grouping column's cells become the rows' headings, so the columns are the rest."""
+    if _SERIAL_HEAD.match(lines[i].match) or not _is_column_word(lines[i].raw):
+        return None
+    before = next((ln for ln in reversed(lines[max(0, i - 4) : i]) if ln.raw), None)
+    if before is not None and _is_column_word(before.raw):
+        return None  # not the first cell of the header
+    columns, j = _header_run(lines, i)
+    forms = [_simplified(c).replace(" ", "") for c in columns]
+    if len(columns) < 3 or any(_SERIAL_HEAD.match(f) for f in forms) or not any(_OWNER_COLUMN.search(f) for f in forms):
+        return None  # (a header with 序号 is read by the numbered-header rule)
+    if not any(_TIME_COLUMN.search(f) or _TASK_COLUMN.search(f) for f in forms):
+        return None
+    rows = [ln for ln in lines[j : j + 8] if ln.raw]
+    if len(rows) < 2 or not _SERIAL.match(rows[1].raw) or _SERIAL.match(rows[0].raw) or not _group_cell(lines, j + lines[j:].index(rows[0]), None):
+        return None
+    return columns[1:], j
 
 
 def _task_header(columns: list[str]) -> bool:
