@@ -851,11 +851,13 @@ def _row_line(serial: _Line, cells: list[_Line], columns: list[str]) -> _Line:
         raw += f"（{'；'.join(fields)}）"
     if deadline:
         raw += f"（{deadline}）"
-    line = _classify(serial.no, raw)
-    if line.style is None:  # a task cell that reads as no item (empty): keep the row numbered
-        number = serial.raw.rstrip("、.．")
-        line = _Line(no=serial.no, raw=raw, norm=normalise(raw), style="arabic", label=f"{number}.",
-                     value=int(number) if number.isdigit() else None, rest=raw[len(number) + 1:])
+    number = serial.raw.rstrip("、.．").strip()
+    if number.isdigit():  # the row's number is its serial cell: no need to read the line for one
+        norm = normalise(raw)
+        line = _Line(no=serial.no, raw=raw, norm=norm, match=_simplified(raw), style="arabic", label=f"{number}.",
+                     value=int(number), rest=raw[len(number) + 1:].strip())
+    else:
+        line = _classify(serial.no, raw)
     line.table_row = True
     line.end_no = cells[-1].no if cells else serial.no
     return line
@@ -1188,7 +1190,7 @@ def _tab_rows(lines: list[_Line], i: int, columns: list[str], out: list[_Line]) 
             continue
         if len(cells) < 2 or not _SERIAL.match(cells[0]):
             break
-        row = _classify(line.no, cells[0])
+        row = _Line(no=line.no, raw=cells[0], norm=cells[0])
         parts = [_Line(no=line.no, raw=c, norm=normalise(c)) for c in cells[1:]]
         out.append(_row_line(row, parts, columns))
         i += 1
