@@ -367,3 +367,87 @@ def test_owners_stated_by_a_heading_are_its_items_owners() -> None:
 2.强化要素保障。（责任单位：县自然资源局）""")
     assert owners(tasks["1"]) == [("县发改局", "lead", "stated")]
     assert owners(tasks["2"]) == [("县自然资源局", "lead", "stated")]
+
+
+# --------------------------------------------------------------------------- run-on pages
+
+
+def test_items_a_page_printed_on_one_line_are_cut_where_the_numbering_continues() -> None:
+    tasks = tasks_of(HEAD + "（一）地区生产总值增长11%左右。（省发改委负责）（二）公共财政收入增长13%左右。"
+                     "（省财政厅主办，省国税局、地税局协办）")
+    assert list(tasks) == ["（一）", "（二）"]
+    assert owners(tasks["（一）"]) == [("省发改委", "lead", "stated")]
+    assert owners(tasks["（二）"]) == [
+        ("省财政厅", "lead", "stated"), ("省国税局", "support", "stated"), ("地税局", "support", "stated"),
+    ]
+
+
+def test_a_list_of_the_items_own_on_its_line_is_no_run_on() -> None:
+    tasks = tasks_of(HEAD + "1.完善工作机制：1.建立月度调度制度；2.健全工作台账。（责任单位：省发改委）\n"
+                     "2.加强督查。（责任单位：省政府办公厅）")
+    assert list(tasks) == ["1", "2"]
+    assert "健全工作台账" in tasks["1"].text
+
+
+def test_a_notice_run_into_one_line_keeps_its_items_after_the_title() -> None:
+    body = "。".join(["各级各部门要切实提高政府执行力，把各项奋斗目标落到实处"] * 5)
+    text = (f"某市人民政府办公室关于印发工作目标分解落实意见的通知 （某政办发〔2010〕10号） 各区人民政府："
+            f"现就有关事项通知如下： 一、{body}。 二、{body}。 三、{body}。")
+    tasks = tasks_of(text)
+    assert list(tasks) == ["一", "二", "三"]
+
+
+def test_a_table_whose_header_ends_the_notice_line_and_rows_under_group_headings() -> None:
+    [plan] = extract("""某市人民政府办公室关于分解落实2018年政府工作任务的通知
+请认真组织实施. 附件:某市2018年政府工作任务分解表 某市2018年政府工作任务分解表 序号 名称 工作任务 牵头责任单位
+
+一、经济社会发展主要预期目标分解(3项)
+
+1 地区生产总值增长7%以上,服务业增加值占GDP比重47.1%. 发改委
+
+2 一般公共预算收入增长8%以上. 财政局
+
+二、重点工作任务分解(1项)
+
+1 全社会固定资产投资额550亿元,其中:工业技改投资增长10%. 发改委、经信委
+""")
+    rows = plan.tasks
+    assert [(t.section, t.number) for t in rows] == [
+        ("一、经济社会发展主要预期目标分解(3项)", "1"),
+        ("一、经济社会发展主要预期目标分解(3项)", "2"),
+        ("二、重点工作任务分解(1项)", "1"),
+    ]
+    assert owners(rows[0]) == [("发改委", "lead", "stated")]
+    assert rows[1].title.startswith("一般公共预算收入增长8%以上")
+    assert [o.name for o in rows[2].owners] == ["发改委", "经信委"]
+
+
+# --------------------------------------------------------------------------- owners and years
+
+
+def test_a_labelled_list_may_name_local_bodies_of_a_kind_of_their_own() -> None:
+    tasks = tasks_of(HEAD + "1.地区生产总值增长10%左右。（牵头单位：市发改局；责任单位：市统计局，各乡、镇人民政府，"
+                     "人民大垸、荒湖管理区，监利经济开发区）")
+    names = [o.name for o in tasks["1"].owners]
+    assert names[0] == "市发改局" and "人民大垸" in names and "荒湖管理区" in names
+
+
+def test_a_label_over_a_sentence_still_names_nobody() -> None:
+    tasks = tasks_of(HEAD + "1.加强保护。（责任单位：加强督导检查）")
+    assert tasks["1"].owners == []
+
+
+def test_a_heading_that_names_a_units_share_owns_the_items_under_it() -> None:
+    tasks = tasks_of("""某县2025年政府工作报告任务分解
+一、县示范区管委会牵头工作(2项)
+1.推进园区扩容提质，新建标准化厂房10万平方米。
+2.引进重点项目5个以上。""")
+    assert owners(tasks["1"]) == [("县示范区管委会", "lead", "stated")]
+    assert owners(tasks["2"]) == [("县示范区管委会", "lead", "stated")]
+
+
+def test_an_undated_notice_dates_its_year_less_deadlines_by_the_documents_it_cites() -> None:
+    tasks = tasks_of("""8月18日，市委市政府印发了《关于加快互联网经济发展的意见》（常发〔2015〕24号）。具体要求如下：
+1、请各牵头单位制定专项行动计划，并报送至我办。
+2、请各有关单位明确联络员各一名，8月28日前反馈至邮箱。""")
+    assert tasks["2"].due == date(2015, 8, 28)

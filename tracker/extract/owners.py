@@ -204,6 +204,7 @@ def _is_unit_like(name: str) -> bool:
 _LISTED_SUFFIXES = (
     "会", "联", "市", "区", "县", "州", "盟", "旗", "镇", "乡", "村", "社区", "专班",
     "指挥部", "站", "所", "队", "社", "馆", "校", "处", "科", "股", "组", "委", "行",
+    "园", "场",
 )
 _ROLE_UNIT = re.compile(r"(?:牵头|配合|责任|协办)(?=单位|部门)")
 # `X等`, `X等有关部门`, `X等有关部门和单位`: the named unit and others; kept as printed.
@@ -409,7 +410,7 @@ def owner_label_kind(label: str) -> _VerbKind | None:
 # default (the first listed leads), and 按职责分工 with no units names every department.
 _ROLE_TAIL = re.compile(
     r"(?P<duty>按(?:照)?(?:各自)?(?:职责|职能)(?:分工)?)?"
-    r"(?P<verb>分别牵头负责|分别牵头|牵头负责|负责牵头|牵头落实|牵头推进|牵头实施|牵头组织实施|牵头组织|牵头抓总|牵头|负责落实|组织落实|具体落实|抓好落实|推进落实"
+    r"(?P<verb>分别牵头负责|分别牵头|牵头负责|负责牵头|牵头落实|牵头推进|牵头实施|牵头组织实施|牵头组织|牵头抓总|牵头|主办|负责落实|组织落实|具体落实|抓好落实|推进落实"
     r"|共同负责|分别负责|共同推进|组织实施|负责实施|具体实施|配合落实|配合实施|组织配合|做好配合|积极配合"
     r"|配合|参与|参加|协助|协办|协同|负责)$"
 )
@@ -430,10 +431,10 @@ _LINE_END = re.compile("[\n\r。]")
 def _role_kind(verb: str) -> _VerbKind:
     """`牵头…` leads, `配合/参与/协助/协同…` supports, any other duty is the default.
 
-    >>> [_role_kind(v) for v in ("牵头负责", "组织配合", "组织落实", "负责")]
-    ['lead_all', 'support', 'lead_first', 'lead_first']
+    >>> [_role_kind(v) for v in ("牵头负责", "主办", "组织配合", "协办", "负责")]
+    ['lead_all', 'lead_all', 'support', 'support', 'lead_first']
     """
-    if "牵头" in verb:
+    if "牵头" in verb or verb == "主办":
         return "lead_all"
     if re.search("配合|参与|参加|协助|协办|协同", verb):
         return "support"
@@ -492,29 +493,37 @@ def _strip_subject(m: str, start: int, end: int) -> tuple[int, int]:
     return start, end
 
 
-def _unit_names(text: str, m: str, start: int, end: int, *, listed: bool = False) -> list[str] | None:
+def _unit_names(
+    text: str, m: str, start: int, end: int, *, listed: bool = False, labelled: bool = False
+) -> list[str] | None:
     """Names listed in [start, end) if every piece reads as a unit, else None.
 
     ``listed``: the clause itself says its list names owners (a label, a role phrase), so
     each piece need only read as a name (:func:`_is_listed_name`).
+    ``labelled``: the list follows an owner label (`责任单位：`); a short bare name among
+    units that read as such is a local body of its own kind (`人民大垸、荒湖管理区`).
     """
     spans = _split_spans(m, start, end)
     if listed:
         spans = [(a, _before_note(m, a, b)) for a, b in spans]
     check = _is_listed_name if listed else _is_unit_like
     grouped = False  # a 各 piece opens a list of levels: 各县、市、区政府
+    bare = 0
     for a, b in spans:
         piece = m[a:b]
         if check(text[a:b]):
             grouped = grouped or piece.startswith("各")
+        elif labelled and _BARE_NAME.match(piece) and not any(w in piece for w in _NOT_IN_NAME):
+            bare += 1
         elif not (listed and grouped and piece in _LEVELS):
             return None
-    if not spans:
+    if not spans or bare == len(spans):
         return None
     return [_clean_name(text[a:b]) for a, b in spans]
 
 
 _LEVELS = frozenset("市区县州盟旗镇乡")
+_BARE_NAME = re.compile(r"[\u4e00-\u9fff]{2,6}$")
 # A note in brackets after the last unit of a list, about the list itself: `市卫生健康委（除
 # 标注“分别牵头”外，列第一位为牵头或汇总单位，下同）`, `市财政局（第一责任单位为牵头单位）`.
 _LIST_NOTE = re.compile(r"\((?:[^()]*(?:下同|牵头|汇总|不再|以下|除))[^()]*\)$")
@@ -683,7 +692,7 @@ def _labelled_owners(
             pe = tail.start()
             if _role_kind(tail.group("verb")) == "lead_all":
                 kind = "lead_all"  # 责任单位：X、Y分别牵头: each leads its part
-        found = _unit_names(text, m, ps, pe, listed=True)
+        found = _unit_names(text, m, ps, pe, listed=True, labelled=True)
         if found:
             names.extend(found)
         elif _CONVENTION.search(m[ps:pe]):

@@ -463,7 +463,8 @@ _TITLE_YEAR = re.compile(r"(?<![0-9])(20[0-9]{2}|19[0-9]{2})\s*年(?![0-9]|[—�
 def _reference_year(parsed: ParsedPlan) -> int | None:
     """The year a date without one (`7月21日前`, `（4月底前）`) falls in: the first year of
     the plan's period, else the one year its title names (`2023年重点工作`), else the year
-    it was issued.
+    it was issued, else the latest year of a document its preamble cites (`常发〔2015〕24号`):
+    a notice that prints no date of its own is no older than the papers it answers.
 
     >>> from tracker.extract.structure import ParsedPlan
     >>> _reference_year(ParsedPlan("立山区政府2023年重点工作任务分解方案", None, date(2022, 12, 30), None, [], ""))
@@ -474,7 +475,9 @@ def _reference_year(parsed: ParsedPlan) -> int | None:
     years = {int(y) for y in _TITLE_YEAR.findall(normalise(parsed.title))}
     if len(years) == 1:
         return years.pop()
-    return parsed.issued_on.year if parsed.issued_on else None
+    if parsed.issued_on:
+        return parsed.issued_on.year
+    return parsed.cited_year
 
 
 def _extract_task(
@@ -572,7 +575,7 @@ def _units_as_headings(plan: ExtractedPlan, lexicon: Lexicon | None) -> None:
     for task in plan.tasks:
         by_section.setdefault(task.section, []).append(task)
     for section, tasks in by_section.items():
-        heading = _heading_name(section.split(" / ")[-1]) if section else ""
+        heading = _HEADING_DUTIES.sub("", _heading_name(section.split(" / ")[-1])) if section else ""
         if heading and len(heading) <= 20 and is_unit_name(heading):
             named = [(t, heading) for t in tasks]
         else:
@@ -585,6 +588,13 @@ def _units_as_headings(plan: ExtractedPlan, lexicon: Lexicon | None) -> None:
                 continue
             canonical = lexicon.canonical(name) if lexicon is not None else clean_unit_name(name)
             task.owners = [OwnerRef(name=canonical, role="lead", provenance="stated", is_group=is_group_name(canonical))]
+
+
+# A heading over one unit's share of a plan: `一、县示范区管委会牵头工作（8项）`, `县发改局
+# 负责事项`; the unit is what comes before.
+_HEADING_DUTIES = re.compile(
+    r"(?:(?:牵头|负责|承担|主抓)(?:的)?(?:工作|任务|事项)(?:清单)?)?\s*(?:[（(]\s*\d+\s*[项条件个]\s*[）)])?$"
+)
 
 
 def _heading_name(label: str) -> str:

@@ -38,6 +38,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date
 from functools import lru_cache
+from itertools import pairwise
 
 from tracker.extract import budget
 from tracker.extract.numerals import CN_NUMERAL_CHARS, cn_to_int, normalise
@@ -106,6 +107,7 @@ class ParsedPlan:
     line_start: int = 0  # the plan's span in the source file (an appendix is a part of it)
     line_end: int = 0
     page_breaks: list[int] = field(default_factory=list)  # lines rejoined to a cut paragraph
+    cited_year: int | None = None  # latest year of a document number before the first item
 
 
 @dataclass
@@ -551,9 +553,10 @@ def parse_lines(
     has no title of its own.
     """
     lines = [
-        _classify(no, part)
+        line
         for no, raw in enumerate(raw_lines, start=1)
         for part in _run_on_parts(raw.replace("\xa0", " ").strip())
+        for line in _sequence_parts(_classify(no, part))
     ]
     # Neither rule spans a line break, nor depends on a line's edges or a no-break space:
     # the lines' matching forms answer for the whole text.
@@ -588,7 +591,8 @@ def parse_lines(
             line_start=part[0].no,
             line_end=part[-1].no,
         )
-        body = [ln for ln in part if ln.no > title_line and not ln.skip]
+        plan.cited_year = _cited_year(part)
+        body = [ln for ln in _after_title(part, title_line) if not ln.skip]
         _walk(plan, body)
         if not any(not is_context(item.section) for item in plan.items):
             numbered, breaks, preamble = list(plan.items), list(plan.page_breaks), plan.preamble
@@ -623,6 +627,36 @@ _RUN_ON_BREAK = re.compile(
 )
 
 
+def _after_title(part: list[_Line], title_line: int) -> list[_Line]:
+    """The lines after the title's. A page that ran the whole notice into one line holds its
+    title and body in one source line: the parts after the first are the body."""
+    out: list[_Line] = []
+    seen_title = False
+    for ln in part:
+        if ln.no > title_line:
+            out.append(ln)
+        elif ln.no == title_line:
+            if seen_title:
+                out.append(ln)
+            seen_title = True
+    return out
+
+
+# The year of a document number: `常发〔2015〕24号`, `国办发[2021]3号`.
+_CITED_YEAR = re.compile(r"[〔\[［]\s*((?:19|20)\d\d)\s*[〕\]］]\s*\d{1,4}\s*号")
+
+
+def _cited_year(part: list[_Line]) -> int | None:
+    """The latest year of a document number printed before the plan's first numbered line
+    (`市委市政府印发了《意见》（常发〔2015〕24号）`): a notice is no older than what it cites."""
+    years: list[int] = []
+    for line in part:
+        if line.style is not None:
+            break
+        years.extend(int(y) for y in _CITED_YEAR.findall(line.norm))
+    return max(years) if years else None
+
+
 def _run_on_parts(raw: str) -> list[str]:
     """A line as the paragraphs it holds: itself, unless it is a long run of paragraphs
     that a page joined with spaces (two numbered paragraphs at least).
@@ -649,6 +683,49 @@ def _run_on_parts(raw: str) -> list[str]:
         else:
             out.append(part)
     return [p for p in out if p]
+
+
+# A numbering token right after a sentence end or a closing bracket, inside a line:
+# `（一）地区生产总值增长11%左右。（省发改委负责）（二）公共财政收入…`.
+_INLINE_TOKEN = re.compile(
+    rf"(?<=(?P<before>[。；;！？）)：:，,]))\s*(?:(?P<cn>{_CN})、|{_OPEN}(?P<pcn>{_CN}){_CLOSE}|(?P<arabic>\d{{1,2}})[.．、](?!\d))"
+)
+
+
+def _sequence_parts(line: _Line) -> list[_Line]:
+    """A numbered line that runs on into the items after it, as a page printed them on one
+    line, is cut where each next number of its own style begins: `（一）…。（二）…`.
+
+    Only the numbers that continue the line's own sequence cut; a list that starts again
+    at one inside the item (`1.完善机制：1.建立…；2.健全…`) is the item's own text, and the
+    line stays whole.
+
+    >>> [p.label for p in _sequence_parts(_classify(1, "（一）增长11%。（甲负责）（二）增长13%。（乙负责）"))]
+    ['（一）', '（二）']
+    >>> len(_sequence_parts(_classify(1, "1.完善机制：1.建立制度；2.健全台账。")))
+    1
+    """
+    if line.style not in ("cn", "pcn", "arabic") or line.value is None or len(line.raw) < 20:
+        return [line]
+    cuts: list[int] = []
+    expected = line.value + 1
+    for m in _INLINE_TOKEN.finditer(line.raw):
+        token = m.group(line.style)
+        if token is None:
+            continue
+        value = int(token) if line.style == "arabic" else cn_to_int(token)
+        if value != expected:
+            return [line]  # a list of the item's own, or numbers out of order: not a run-on
+        if m.group("before") in "：:，,":
+            return [line]  # `…包括：2.…`: a number inside a sentence
+        cuts.append(m.start() + len(m.group(0)) - len(m.group(0).lstrip()))
+        expected += 1
+    if not cuts:
+        return [line]
+    bounds = [0, *cuts, len(line.raw)]
+    parts = [line.raw[a:b].strip() for a, b in pairwise(bounds)]
+    out = [_classify(line.no, part) for part in parts if part]
+    return out if all(p.style == line.style for p in out) else [line]
 
 
 _NUMBER_BEFORE_DIGIT = re.compile(r"^(\d{1,3})\s*[.．](?=\d)")
@@ -986,6 +1063,12 @@ def _flatten_task_tables(lines: list[_Line]) -> list[_Line]:
         if spaced is not None and _task_header(spaced):
             i = _spaced_rows(lines, i + 1, spaced, out)
             continue
+        at = line.raw.rfind(" 序号 ")  # `…附件：任务分解表 序号 名称 工作任务 牵头责任单位`, run on
+        spaced = _spaced_header(line.raw[at + 1 :]) if at > 0 else None
+        if spaced is not None and _task_header(spaced):
+            out.append(_classify(line.no, line.raw[:at].strip()))
+            i = _spaced_rows(lines, i + 1, spaced, out)
+            continue
         unnumbered = _unnumbered_header(lines, i)
         if unnumbered is not None:
             columns, j = unnumbered
@@ -1086,23 +1169,48 @@ def _spaced_rows(lines: list[_Line], i: int, columns: list[str], out: list[_Line
     """Rows of a space-separated task table: the serial, the task (which may hold spaces),
     then one word per remaining column (units and dates hold none)."""
     expected: int | None = None
+    held: list[_Line] = []  # headings read since the last row, placed once a row follows
+    start = i
     while i < len(lines):
         line = lines[i]
         if not line.raw:
             i += 1
             continue
         m = _SPACED_ROW.match(line.raw)
-        if not m or (expected is not None and int(m.group(1)) != expected):
+        if m is None and line.style in ("cn", "pcn") and _is_heading(line):
+            held.append(line)  # `二、重点工作任务分解（127项）`: a group of rows, numbered anew
+            expected = None
+            i += 1
+            continue
+        if not m or (expected is not None and int(m.group(1)) != expected and m.group(1) != "1"):
             break
         expected = int(m.group(1)) + 1
-        cells = m.group(2).rsplit(None, len(columns) - 1)
-        if len(cells) < len(columns):
-            cells = [m.group(2)]
+        cells = _spaced_cells(m.group(2), len(columns))
         row = _classify(line.no, m.group(1))
         parts = [_Line(no=line.no, raw=c, norm=normalise(c)) for c in cells]
+        out.extend(held)
+        held = []
         out.append(_row_line(row, parts, columns))
         i += 1
-    return i
+        start = i
+    return start  # headings after the last row are the text's, read on from them
+
+
+def _spaced_cells(text: str, columns: int) -> list[str]:
+    """A space-separated row's cells: the task, then one word per later column, taken right
+    to left. A word that ends a sentence belongs to the task (`…比重47.1%. 发改委`): the row
+    holds fewer cells than the header names, as an empty cell prints nothing.
+
+    >>> _spaced_cells("增长7%. 比重47%. 发改委", 3), _spaced_cells("推进 改革 发改委 2021年底前", 3)
+    (['增长7%. 比重47%.', '发改委'], ['推进 改革', '发改委', '2021年底前'])
+    """
+    tokens = text.split()
+    tail: list[str] = []
+    while len(tokens) > 1 and len(tail) < columns - 1:
+        if tail and tokens[-1][-1] in "。；;！!？?.．":
+            break
+        tail.insert(0, tokens.pop())
+    return [" ".join(tokens), *tail] if tail else [text]
 
 
 def _header_run(lines: list[_Line], j: int) -> tuple[list[str], int]:
