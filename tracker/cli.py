@@ -378,8 +378,10 @@ def _usage_line(exc: Exception) -> str:
     fmt = getattr(exc, "format_message", None)
     text = " ".join((fmt() if callable(fmt) else str(exc)).split())
     ctx = getattr(exc, "ctx", None)
-    where = f" (tracker {ctx.command_path.split(' ', 1)[1]} --help)" if ctx is not None and " " in ctx.command_path else " (tracker --help)"
-    return f"用法错误 / usage: {text}{where}"
+    sub = ""
+    if ctx is not None:  # the subcommand's path, whatever the program was called (python -m tracker)
+        sub = ctx.command_path[len(ctx.find_root().command_path):].strip()
+    return f"用法错误 / usage: {text} (tracker {sub + ' ' if sub else ''}--help)"
 
 
 def main() -> None:
@@ -405,7 +407,11 @@ def main() -> None:
     except KeyboardInterrupt:
         sys.exit(130)
     except typer.TyperException as exc:  # usage errors (typer vendors click privately)
-        typer.echo(f"错误 / error: {_usage_line(exc)}", err=True)
+        show = getattr(exc, "show", None)
+        if type(exc).__name__ == "NoArgsIsHelpError" and callable(show):
+            show()  # `tracker` or `tracker feeds` alone: the help it asked for, not an error
+        else:
+            typer.echo(f"错误 / error: {_usage_line(exc)}", err=True)
         sys.exit(int(getattr(exc, "exit_code", 2)))
     except BrokenPipeError:  # `tracker tasks | head`: the reader left; nothing to report
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
