@@ -167,27 +167,32 @@ def _changed_database(env: dict[str, str]) -> None:
 
 
 def test_disk_full_export_leaves_the_old_set_whole(tmp_path: Path) -> None:
+    """The disk fills up after the first feed of the new set is written: the old code had
+    replaced all.ics and stopped (a mixed set, an old index.html); now the folder is the old
+    set, byte for byte. The limit is set between the new all.ics and the bigger
+    all.todo.ics that is written right after it."""
     env = _imported(tmp_path, SEEDS)  # every seed: the feed with everything is a few hundred KB
     exports = Path(env["TRACKER_EXPORTS"])
-    first = run_tracker(env, "export", "ics", "--as-of", "2023-01-01", timeout=QUICK)
+    first = run_tracker(env, "export", "ics", "--todo", "--as-of", "2023-01-01", timeout=QUICK)
     assert first.returncode == 0, first.stderr
     (exports / "通报.docx").write_bytes(b"a notice kept in the exports folder")
     before = _snapshot(exports)
-    biggest = max(p.stat().st_size for p in exports.iterdir())
-    assert biggest > 128 * 1024
     _changed_database(env)
-    # Room for the small feeds, not for the biggest: the old code replaced some feeds and
-    # stopped, without index.html.
-    proc = run_tracker(env, "export", "ics", "--as-of", "2023-06-01", timeout=QUICK,
-                       preexec_fn=lambda: _file_size_limit(max(40 * 1024, biggest // 2)))
+    scratch = tmp_path / "scratch"
+    assert run_tracker(env, "export", "ics", "--todo", "--as-of", "2023-06-01", "--out", str(scratch), timeout=QUICK).returncode == 0
+    events, todos = (scratch / "all.ics").stat().st_size, (scratch / "all.todo.ics").stat().st_size
+    assert todos > events + 64 and events > 64 * 1024, (events, todos)
+    proc = run_tracker(env, "export", "ics", "--todo", "--as-of", "2023-06-01", timeout=QUICK,
+                       preexec_fn=lambda: _file_size_limit((events + todos) // 2))
     assert_one_line_error(proc, 1, "file system error")
     assert _snapshot(exports) == before
     assert [p.name for p in exports.parent.iterdir() if ".staging-" in p.name] == []
     # With room again the new set replaces the old one, the notice carried over.
-    again = run_tracker(env, "export", "ics", "--as-of", "2023-06-01", timeout=QUICK)
+    again = run_tracker(env, "export", "ics", "--todo", "--as-of", "2023-06-01", timeout=QUICK)
     assert again.returncode == 0, again.stderr
     after = _snapshot(exports)
     assert after != before and after["通报.docx"] == before["通报.docx"] and "index.html" in after
+    assert {n: h for n, h in after.items() if n != "通报.docx"} == _snapshot(scratch)
 
 
 def test_killed_export_leaves_the_old_set_whole(tmp_path: Path) -> None:
