@@ -82,14 +82,25 @@ def test_import_file_over_the_size_cap(tmp_path: Path) -> None:
 
 # ------------------------------------------------------------------ a .docx zip bomb
 def _zip_bomb(path: Path, unpacked_mb: int) -> None:
-    """A .docx whose word/document.xml unpacks to ``unpacked_mb`` MB of spaces (~1 MB on disk
-    per GB). Written in chunks: the bomb never sits in memory here either."""
-    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED, compresslevel=9) as archive:
-        archive.writestr("[Content_Types].xml", '<?xml version="1.0"?><Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types"/>')
+    """A real Word document whose word/document.xml is ``unpacked_mb`` MB of paragraphs
+    (a few MB on disk), as in the issue (1.4 MB → 910 MB of XML). Streamed in chunks: the
+    bomb never sits in memory here."""
+    import docx
+
+    buf = io.BytesIO()
+    docx.Document().save(buf)
+    paragraph = "<w:p><w:r><w:t>知识产权</w:t></w:r></w:p>".encode()
+    chunk = paragraph * ((1 << 20) // len(paragraph))
+    with zipfile.ZipFile(buf) as template, zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as archive:
+        for info in template.infolist():
+            if info.filename != "word/document.xml":
+                archive.writestr(info, template.read(info))
         with archive.open("word/document.xml", "w", force_zip64=True) as member:
-            chunk = b" " * (1 << 20)
+            member.write(b'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>'
+                         b'<w:document xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main"><w:body>')
             for _ in range(unpacked_mb):
                 member.write(chunk)
+            member.write(b"</w:body></w:document>")
 
 
 def _memory_limit(limit: int) -> None:
@@ -100,8 +111,8 @@ def _memory_limit(limit: int) -> None:
 
 def test_docx_zip_bomb_is_refused_before_unpacking(tmp_path: Path) -> None:
     bomb = tmp_path / "bomb.docx"
-    _zip_bomb(bomb, 600)
-    assert bomb.stat().st_size < 2 * 2**20  # ~0.6 MB that would be 600 MB of XML
+    _zip_bomb(bomb, 400)
+    assert bomb.stat().st_size < 8 * 2**20  # a few MB that would be 400 MB of XML
     env = tracker_env(tmp_path, tmp_path / "t.db")
     started = time.monotonic()
     proc = run_tracker(env, "import", str(bomb), timeout=QUICK, preexec_fn=lambda: _memory_limit(3 * 2**30))
