@@ -227,10 +227,11 @@ def _drop_impossible_dates(plans: list[ExtractedPlan]) -> None:
             if task.deadline is not None:
                 task.deadline = dataclasses.replace(task.deadline, due=None, start=None, milestones=())
             task.needs_review = True
-            task.review_reasons.append(
+            task.review_reasons.append(ReviewNote(
+                task.line_start,
                 f"期限超出 {EARLIEST.year}–{LATEST.year} 年，未采用，需核对 / the deadline is outside "
-                f"{EARLIEST.year}–{LATEST.year}: not used, check it"
-            )
+                f"{EARLIEST.year}–{LATEST.year}: not used, check it",
+            ))
 
 
 def _flag_damaged(plans: list[ExtractedPlan], lines: tuple[int, ...]) -> None:
