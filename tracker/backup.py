@@ -19,9 +19,7 @@ with the commands to use (see README, "Backup").
 from __future__ import annotations
 
 import contextlib
-import os
 import sqlite3
-import tempfile
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -30,9 +28,11 @@ from pathlib import Path
 
 from sqlalchemy.engine import Engine
 
-from tracker.db import BUSY_TIMEOUT_MS, sqlite_file
+from tracker.atomic import atomic_path
+from tracker.db import sqlite_file
 from tracker.errors import DatabaseError, UsageError
 from tracker.models import plan_t, task_t
+from tracker.settings import busy_timeout_ms
 
 
 @dataclass(frozen=True)
@@ -91,22 +91,22 @@ def backup(engine: Engine, destination: Path, *, overwrite: bool = False) -> Bac
     if not destination.parent.is_dir():
         raise UsageError(f"备份目录不存在 / backup folder does not exist: {destination.parent}")
 
-    fd, tmp_name = tempfile.mkstemp(prefix=f".{destination.name}.", suffix=".part", dir=destination.parent)
-    os.close(fd)
-    tmp = Path(tmp_name)
+    counted: list[tuple[int, int]] = []
+    tmp: Path | None = None
     try:
-        plans, tasks = _copy(engine, tmp)
-        _fsync(tmp)
-        os.replace(tmp, destination)
-        _fsync_dir(destination.parent)
+        # Readable by its owner only (the copy holds everything the database does).
+        with atomic_path(destination, mode=0o600) as tmp:
+            counted.append(_copy(engine, tmp))
     except sqlite3.Error as exc:
         raise DatabaseError.from_exception(exc, engine) from exc
     except OSError as exc:
         raise DatabaseError(f"无法写入备份 / cannot write the backup {destination}: {exc.strerror or exc}") from exc
     finally:
-        for leftover in (tmp, Path(f"{tmp}-journal"), Path(f"{tmp}-wal"), Path(f"{tmp}-shm")):
-            with contextlib.suppress(FileNotFoundError):
-                leftover.unlink()
+        if tmp is not None:
+            for leftover in (Path(f"{tmp}-journal"), Path(f"{tmp}-wal"), Path(f"{tmp}-shm")):
+                with contextlib.suppress(FileNotFoundError):
+                    leftover.unlink()
+    plans, tasks = counted[0]
     return BackupResult(path=destination, bytes=destination.stat().st_size, plans=plans, tasks=tasks)
 
 
@@ -123,7 +123,7 @@ def _copy(engine: Engine, target_path: Path) -> tuple[int, int]:
         assert isinstance(source, sqlite3.Connection)
         target = sqlite3.connect(target_path, isolation_level=None)
         try:
-            source.backup(target, pages=-1, progress=_give_up_when_locked(time.monotonic() + BUSY_TIMEOUT_MS / 1000))
+            source.backup(target, pages=-1, progress=_give_up_when_locked(time.monotonic() + busy_timeout_ms() / 1000))
             # A backup is one file: leave WAL mode (the source's mode travels in the header).
             target.execute("PRAGMA journal_mode = DELETE")
             problems = [row[0] for row in target.execute("PRAGMA integrity_check").fetchall()]
@@ -160,25 +160,3 @@ def _count(conn: sqlite3.Connection) -> tuple[int, int]:
     plans = conn.execute(f'SELECT count(*) FROM "{plan_t.name}"').fetchone()[0]
     tasks = conn.execute(f'SELECT count(*) FROM "{task_t.name}"').fetchone()[0]
     return int(plans), int(tasks)
-
-
-def _fsync(path: Path) -> None:
-    fd = os.open(path, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
-
-
-def _fsync_dir(path: Path) -> None:
-    """Make the rename itself durable (POSIX: fsync the directory)."""
-    try:
-        fd = os.open(path, os.O_RDONLY)
-    except OSError:
-        return
-    try:
-        os.fsync(fd)
-    except OSError:  # some filesystems refuse fsync on directories; the data is synced already
-        pass
-    finally:
-        os.close(fd)

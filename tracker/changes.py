@@ -20,10 +20,12 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
+from tracker.dates import MAX_ID, check_count, check_date
 from tracker.db import write_session
 from tracker.errors import ConflictError, NotFoundError, UsageError
 from tracker.labels import STATUS_CODES
 from tracker.models import history_t, owner_t, plan_t, task_t, unit_t, utcnow
+from tracker.textsafe import clean_line, clean_text
 
 
 def default_actor() -> str:
@@ -49,6 +51,15 @@ class Change:
     effective: datetime | None = None  # default: now
     note: str | None = None
     expected_version: int | None = None
+
+    def __post_init__(self) -> None:
+        # Stored as typed, they would reach every terminal that prints the history: control
+        # characters go, and a line break in the actor would print as a forged history row.
+        object.__setattr__(self, "actor", clean_line(self.actor) or "unknown")
+        if self.note is not None:
+            object.__setattr__(self, "note", clean_text(self.note))
+        if self.expected_version is not None:
+            check_count(self.expected_version, "--expect-version", high=MAX_ID)
 
     @staticmethod
     def on_date(d: date | None) -> datetime | None:
@@ -172,6 +183,7 @@ def set_due(engine: Engine, task_id: int, due: date, change: Change) -> ChangeRe
     """Override the due date; a reason is required (it goes to History)."""
     if not (change.note or "").strip():
         raise UsageError("修改期限须说明理由（--reason）/ a reason is required to change a due date")
+    check_date(due, what="期限 / due date")
     with write_session(engine) as s:
         cur = _load(s, task_id)
         history: list[tuple[str, Any, Any]] = [("due", cur["due"], due)]
@@ -192,7 +204,9 @@ def trigger(engine: Engine, task_id: int, met_on: date, change: Change, *, days:
             days = int(s.execute(sa.select(plan_t.c.trigger_days).where(plan_t.c.id == cur["plan_id"])).scalar_one())
         if days < 0:
             raise UsageError("天数不能为负 / days must not be negative")
-        due = met_on + timedelta(days=days)
+        check_date(met_on)
+        check_count(days, "--days", high=36500)
+        due = check_date(met_on + timedelta(days=days), what="期限 / due date")
         updates = {"triggered_on": met_on, "due": due, "due_source": "trigger"}
         history = [("triggered_on", cur["triggered_on"], met_on), ("due", cur["due"], due)]
         effective = change.effective or Change.on_date(met_on)
@@ -217,14 +231,14 @@ def _note(session: Session, task_id: int, change: Change, cur: dict[str, Any]) -
 
 # ------------------------------------------------------------------ owners
 def _unit_id(session: Session, name: str, *, create: bool, is_group: bool = False) -> int:
-    name = name.strip()
+    name = clean_line(name)
     if not name:
         raise UsageError("单位名称不能为空 / unit name is empty")
     found = session.execute(sa.select(unit_t.c.id).where(unit_t.c.name == name)).scalar_one_or_none()
     if found is not None:
         return int(found)
     # An alias names the same unit (省知识产权局 → 省市场监管局（省知识产权局）).
-    for uid, aliases in session.execute(sa.select(unit_t.c.id, unit_t.c.aliases).where(unit_t.c.aliases.contains(name))):
+    for uid, aliases in session.execute(sa.select(unit_t.c.id, unit_t.c.aliases).where(unit_t.c.aliases.contains(name, autoescape=True))):
         if name in aliases.split("\n"):
             return int(uid)
     if not create:

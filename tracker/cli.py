@@ -67,7 +67,8 @@ class Context:
 
             url = self.db_url
             if url.startswith("sqlite:///") and not self.db and "TRACKER_DB" not in os.environ:
-                self.settings.data_dir.mkdir(parents=True, exist_ok=True)
+                # 0700: the folder holds the database and the feed key; nobody else's business.
+                self.settings.data_dir.mkdir(mode=0o700, parents=True, exist_ok=True)
             self._engine = make_engine(url)
             if migrate:
                 ensure_schema(self._engine)
@@ -142,13 +143,22 @@ def import_cmd(
 
 
 def _lexicon() -> Any:
+    from tracker.errors import FileError
     from tracker.extract.owners import Lexicon, default_lexicon_path
 
     path = default_lexicon_path()
     if not path.is_file():
         typer.echo(f"提示：未找到责任单位词表 {path}，不推断责任单位 / no owner lexicon, owners not inferred", err=True)
         return None
-    return Lexicon.load(path)
+    try:
+        return Lexicon.load(path)
+    except OSError as exc:
+        raise FileError(f"无法读取责任单位词表 / cannot read the owner lexicon {path}: {exc.strerror or exc}") from exc
+    except (ValueError, TypeError, AttributeError, KeyError, UnicodeDecodeError) as exc:
+        # tomllib's syntax errors are ValueErrors naming line and column; a table where a
+        # list belongs fails on its type. Either way: the file, and what is wrong, on one line.
+        detail = " ".join(str(exc).split())
+        raise FileError(f"责任单位词表格式错误 / the owner lexicon is malformed: {path}: {detail}") from exc
 
 
 def _stderr_console() -> Any:
@@ -362,8 +372,26 @@ from tracker.cli_indicators import register as _register_indicators  # noqa: E40
 _register_indicators(app)
 
 
+def _usage_line(exc: Exception) -> str:
+    """Click's usage error as one line (its own form is a usage block of four lines), with
+    the command to ask for help."""
+    fmt = getattr(exc, "format_message", None)
+    text = " ".join((fmt() if callable(fmt) else str(exc)).split())
+    ctx = getattr(exc, "ctx", None)
+    sub = ""
+    if ctx is not None:  # the subcommand's path, whatever the program was called (python -m tracker)
+        sub = ctx.command_path[len(ctx.find_root().command_path):].strip()
+    return f"用法错误 / usage: {text} (tracker {sub + ' ' if sub else ''}--help)"
+
+
 def main() -> None:
     """Entry point: run the Typer app, turning TrackerError into one line and an exit code."""
+    # A file name that is not UTF-8 reaches Python as lone surrogates; printed to stdout
+    # they raised an error half-way through a listing. Shown as \xff instead.
+    for stream in (sys.stdout, sys.stderr):
+        reconfigure = getattr(stream, "reconfigure", None)
+        if callable(reconfigure):
+            reconfigure(errors="backslashreplace")
     try:
         # Outside standalone mode click returns (not raises) the code of typer.Exit.
         code = app(standalone_mode=False)
@@ -380,10 +408,10 @@ def main() -> None:
         sys.exit(130)
     except typer.TyperException as exc:  # usage errors (typer vendors click privately)
         show = getattr(exc, "show", None)
-        if callable(show):
-            show()
+        if type(exc).__name__ == "NoArgsIsHelpError" and callable(show):
+            show()  # `tracker` or `tracker feeds` alone: the help it asked for, not an error
         else:
-            typer.echo(f"错误 / error: {exc}", err=True)
+            typer.echo(f"错误 / error: {_usage_line(exc)}", err=True)
         sys.exit(int(getattr(exc, "exit_code", 2)))
     except BrokenPipeError:  # `tracker tasks | head`: the reader left; nothing to report
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())

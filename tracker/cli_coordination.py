@@ -276,6 +276,9 @@ def overdue_cmd(
         raise UsageError(f"--format 须为 table、md、csv、json 或 docx / unknown format {fmt!r}")
     if fmt == "docx" and output is None:
         raise UsageError("docx 格式须用 -o 指定输出文件 / docx needs -o FILE")
+    from tracker.dates import check_count
+
+    check_count(yellow_days, "--yellow-days", high=36500)  # a timedelta past that overflowed
     c = _ctx(ctx)
     summary = _summary(ctx, as_of, plan, owner, yellow_days, by)
     if chart is not None:
@@ -298,12 +301,14 @@ def overdue_cmd(
 
 
 def _write_text(path: Path, text: str | None) -> None:
-    from tracker.errors import UsageError
+    """A report file, atomically (never half a report); a write error is exit 1."""
+    from tracker.atomic import write_atomic
+    from tracker.errors import FileError
 
     try:
-        path.write_text(text or "", encoding="utf-8")
+        write_atomic(path, (text or "").encode("utf-8"))
     except OSError as exc:
-        raise UsageError(f"无法写入 {path}：{exc.strerror} / cannot write {path}") from exc
+        raise FileError(f"无法写入 {path}：{exc.strerror or exc} / cannot write {path}: {exc.strerror or exc}") from exc
 
 
 def _render_overdue(summary: Any, fmt: str, lang: str) -> str | None:

@@ -48,8 +48,11 @@ def _options(
     days = () if no_alarms else tuple(sorted(set(alarm or (7, 1)), reverse=True))
     if any(d < 0 or d > 366 for d in days):
         raise UsageError("--alarm 须在 0–366 天之间 / --alarm must be 0–366 days")
-    if refresh < 1 or done_window < 0 or description_chars < 20:
-        raise UsageError("--refresh ≥ 1，--done-window ≥ 0，--description-chars ≥ 20 / bad feed option")
+    if not (1 <= refresh <= 8784 and 0 <= done_window <= 36500 and 20 <= description_chars <= 1_000_000):
+        raise UsageError(
+            "--refresh 须为 1–8784 小时，--done-window 0–36500 天，--description-chars 20–1000000"
+            " / --refresh must be 1–8784 hours, --done-window 0–36500 days, --description-chars 20–1000000"
+        )
     return FeedOptions(
         lang=c.language, tz=c.settings.timezone, alarm_days=days, refresh=timedelta(hours=refresh),
         description_chars=description_chars, hide_done=hide_done, done_window_days=done_window or None,
@@ -133,10 +136,16 @@ def serve_cmd(
     Example: tracker serve --port 8080   (then: tracker feeds list)
     """
     from tracker.cli import _ctx, _date
+    from tracker.dates import check_count
+    from tracker.errors import UsageError
     from tracker.feeds import ensure_addresses, load_secret
     from tracker.server import make_server
 
+    check_count(port, "--port", high=65535)  # bind() raised an OverflowError past it
+    if not 0 <= recheck <= 86400:  # also refuses nan
+        raise UsageError("--recheck 须为 0–86400 秒 / --recheck must be 0–86400 seconds")
     c = _ctx(ctx)
+    day = _date(as_of)
     engine = c.engine()
     opts = _options(ctx, hide_done=hide_done, done_window=done_window, alarm=alarm, no_alarms=no_alarms,
                     refresh=refresh, description_chars=description_chars)
@@ -144,10 +153,8 @@ def serve_cmd(
     assert secret is not None
     addresses = ensure_addresses(engine, secret)  # new units get an address before anyone asks
     try:
-        server = make_server(engine, host=host, port=port, opts=opts, recheck=max(0.0, recheck), as_of=_date(as_of))
+        server = make_server(engine, host=host, port=port, opts=opts, recheck=recheck, as_of=day)
     except OSError as exc:
-        from tracker.errors import UsageError
-
         raise UsageError(f"无法监听 {host}:{port}：{exc.strerror} / cannot listen on {host}:{port}") from exc
     typer.echo(
         f"日历订阅服务：{server.url} （{len(addresses)} 个地址，`tracker feeds list` 查看；Ctrl-C 停止）"

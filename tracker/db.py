@@ -20,9 +20,12 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
 from tracker.errors import DatabaseError
+from tracker.settings import busy_timeout_ms
 
 MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
-BUSY_TIMEOUT_MS = int(os.environ.get("TRACKER_BUSY_TIMEOUT_MS", "5000"))
+# The databases plan-tracker is built and tested for; anything else (mysql://…) would fail
+# later, on a driver that is not installed or SQL it does not speak.
+BACKENDS = ("sqlite", "postgresql")
 
 
 def sqlite_url(path: Path) -> str:
@@ -35,7 +38,14 @@ def make_engine(url: str) -> Engine:
         parsed = sa.engine.make_url(url)
     except Exception as exc:  # sqlalchemy raises ArgumentError with a long text
         raise DatabaseError(f"数据库地址无效 / invalid database URL: {url}") from exc
+    shown = parsed.render_as_string(hide_password=True)
+    if parsed.get_backend_name() not in BACKENDS:
+        raise DatabaseError(
+            f"不支持的数据库“{parsed.get_backend_name()}”，请用 SQLite 或 PostgreSQL / unsupported database {shown}: "
+            "use sqlite:///FILE or postgresql+psycopg://…"
+        )
     if parsed.get_backend_name() == "sqlite":
+        busy = busy_timeout_ms()
         file = sqlite_file(parsed)
         if file is not None:
             parent = file.parent
@@ -43,12 +53,35 @@ def make_engine(url: str) -> Engine:
                 raise DatabaseError(
                     f"数据库目录不存在 / database directory does not exist: {parent}"
                 )
+            _create_private(file, parsed)
         engine = sa.create_engine(
-            url, connect_args={"timeout": BUSY_TIMEOUT_MS / 1000, "check_same_thread": False}
+            url, connect_args={"timeout": busy / 1000, "check_same_thread": False}
         )
-        _configure_sqlite(engine)
+        _configure_sqlite(engine, busy)
         return engine
-    return sa.create_engine(url, pool_pre_ping=True)
+    try:
+        return sa.create_engine(url, pool_pre_ping=True)
+    except ImportError as exc:  # postgresql:// names psycopg2, which is not installed
+        raise DatabaseError(
+            f"缺少数据库驱动 / no driver for {shown} ({exc.name}): use postgresql+psycopg://…"
+        ) from exc
+
+
+def _create_private(file: Path, url: sa.engine.URL) -> None:
+    """Create a new SQLite file readable by its owner only (0600) before SQLite does.
+
+    SQLite makes the file 0644 under the usual umask, and its -wal and -shm files copy the
+    database file's mode: created 0600 here, all three stay private (a file that exists is
+    left as it is: an office may have shared it deliberately). An empty file is a valid,
+    empty SQLite database. Read-only URIs (``mode=ro``) never create anything.
+    """
+    if str(url.query.get("mode", "")) in ("ro", "memory") or file.exists():
+        return
+    try:
+        fd = os.open(file, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except OSError:  # exists by now, or the folder is read-only: SQLite reports it its own way
+        return
+    os.close(fd)
 
 
 def sqlite_file(url: sa.engine.URL) -> Path | None:
@@ -77,13 +110,13 @@ def sqlite_file(url: sa.engine.URL) -> Path | None:
     return Path(database).expanduser().resolve()
 
 
-def _configure_sqlite(engine: Engine) -> None:
+def _configure_sqlite(engine: Engine, busy_ms: int) -> None:
     @event.listens_for(engine, "connect")
     def _on_connect(dbapi_conn: Any, _record: Any) -> None:
         # Let SQLAlchemy, not the sqlite3 module, decide when transactions begin.
         dbapi_conn.isolation_level = None
         cur = dbapi_conn.cursor()
-        cur.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+        cur.execute(f"PRAGMA busy_timeout = {busy_ms}")
         cur.execute("PRAGMA foreign_keys = ON")
         try:
             cur.execute("PRAGMA journal_mode = WAL")

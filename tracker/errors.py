@@ -22,6 +22,13 @@ class TrackerError(Exception):
         return self.message
 
 
+class FileError(TrackerError):
+    """A file other than the database cannot be read or written (a full disk, no permission,
+    a malformed key or lexicon): exit code 1, as the README says."""
+
+    exit_code = 1
+
+
 class UsageError(TrackerError):
     """Bad option value: an unparseable date, an unknown status, a bad task reference."""
 

@@ -62,8 +62,10 @@ from zoneinfo import ZoneInfo
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
+from tracker.atomic import StagedFolder, write_atomic
+from tracker.dates import EARLIEST, LATEST
 from tracker.db import read_session, write_session
-from tracker.errors import NotFoundError, UsageError
+from tracker.errors import FileError, NotFoundError, UsageError
 from tracker.ical import (
     FeedItem,
     FeedOptions,
@@ -181,13 +183,17 @@ def _utc(value: Any) -> datetime:
 
 
 def _as_date(value: Any) -> date | None:
-    if value is None or type(value) is date:
-        return value  # type: ignore[no-any-return]
-    if isinstance(value, datetime):
-        return value.date()
-    if isinstance(value, date):
-        return value
-    return date.fromisoformat(str(value)[:10])
+    """A stored date, or None for none, and for one outside 1949–2100 (tracker.dates): such
+    a date can no longer be entered, but a database written before could hold 9999-12-31,
+    whose next day does not exist; the feed then lists the task as undated, not a 503."""
+    if value is None:
+        return None
+    if type(value) is not date:
+        if isinstance(value, datetime):
+            value = value.date()
+        elif not isinstance(value, date):
+            value = date.fromisoformat(str(value)[:10])
+    return value if EARLIEST <= value <= LATEST else None
 
 
 def _raw(column: Any) -> Any:
@@ -643,54 +649,14 @@ class ExportReport:
         return out
 
 
-def write_atomic(path: Path, parts: Sequence[bytes], size: int | None = None) -> bool:
-    """Write the concatenated ``parts`` unless the file already holds exactly them (so its
-    mtime — and the ETag a static web server derives from it — only changes with the
-    content). Readers never see half a file: the bytes go to a temporary file that then
-    replaces the old one. Returns whether the file changed."""
-    if size is None:
-        size = sum(map(len, parts))
-    try:
-        if path.stat().st_size == size and path.read_bytes() == b"".join(parts):
-            return False
-    except FileNotFoundError:
-        pass
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    try:
-        _write_parts(tmp, parts)
-        os.replace(tmp, path)
-    finally:
-        if tmp.exists():
-            tmp.unlink()
-    return True
-
-
-def _write_parts(path: Path, parts: Sequence[bytes]) -> None:
-    """The parts, without joining them first: ``writev`` hands the kernel up to 512 blocks
-    per call with the GIL released, so the writer thread never holds up the main one."""
-    if not hasattr(os, "writev"):
-        with open(path, "wb") as fh:
-            fh.writelines(parts)
-        return
-    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o666)
-    try:
-        for start in range(0, len(parts), 512):
-            chunk = parts[start : start + 512]
-            done = os.writev(fd, chunk)
-            rest = b"".join(chunk)[done:] if done != sum(map(len, chunk)) else b""
-            while rest:  # a short write (a signal, a full pipe): finish it plainly
-                rest = rest[os.write(fd, rest):]
-    finally:
-        os.close(fd)
-
-
 class _Writer:
     """Writes files on a thread: file I/O releases the GIL, so the disk works while the
     next feed is assembled. Errors are raised again by ``close``."""
 
-    def __init__(self) -> None:
-        self._queue: queue.Queue[tuple[Path, Sequence[bytes], int] | None] = queue.Queue(maxsize=16)
-        self.changed: dict[Path, bool] = {}
+    def __init__(self, folder: StagedFolder) -> None:
+        self._folder = folder
+        self._queue: queue.Queue[tuple[str, Sequence[bytes]] | None] = queue.Queue(maxsize=16)
+        self.changed: dict[str, bool] = {}
         self._error: BaseException | None = None
         self._thread = threading.Thread(target=self._run, name="feed-writer", daemon=True)
         self._thread.start()
@@ -702,14 +668,14 @@ class _Writer:
                 return
             if self._error is None:
                 try:
-                    self.changed[job[0]] = write_atomic(*job)
+                    self.changed[job[0]] = self._folder.put(*job)
                 except BaseException as exc:  # re-raised in close()
                     self._error = exc
 
-    def put(self, path: Path, parts: Sequence[bytes], size: int) -> None:
-        self._queue.put((path, parts, size))
+    def put(self, name: str, parts: Sequence[bytes]) -> None:
+        self._queue.put((name, parts))
 
-    def close(self) -> dict[Path, bool]:
+    def close(self) -> dict[str, bool]:
         self._queue.put(None)
         self._thread.join()
         if self._error is not None:
@@ -786,24 +752,34 @@ def export_ics(
             specs = feed_specs(rs.plans, rs.units)
         else:
             specs = feed_specs({p: rs.plans.get(p, p) for p in plans or []}, units or [], everything=False)
-        writer = _Writer()
+        # The whole set (every feed and index.html) is staged beside the folder and swapped
+        # in at once: killed or out of disk space half-way, the old set stays whole.
+        # Feeds are not fsynced one by one (that would cost more than the export; they
+        # can be exported again): a kill or a full disk is what the staging is for.
+        folder = StagedFolder(out_dir) if full else None
+        writer = _Writer(folder or StagedFolder.in_place(out_dir))
         files: list[ExportedFile] = []
         try:
-            for spec in specs:
-                for variant in variants:
-                    built = build(rs, spec, opts, todo=variant, items_of=items_of)
-                    writer.put(out_dir / built.name, built.feed.parts, built.feed.size)
-                    f = built.feed
-                    files.append(ExportedFile(
-                        built.name, spec.scope, spec.target, spec.calendar_name(opts.lang), f.tasks, f.events, f.size,
-                        False, f.shortened, f.dropped,
-                    ))
+            try:
+                for spec in specs:
+                    for variant in variants:
+                        built = build(rs, spec, opts, todo=variant, items_of=items_of)
+                        writer.put(built.name, built.feed.parts)
+                        f = built.feed
+                        files.append(ExportedFile(
+                            built.name, spec.scope, spec.target, spec.calendar_name(opts.lang), f.tasks, f.events, f.size,
+                            False, f.shortened, f.dropped,
+                        ))
+            finally:
+                changed = writer.close()
+            for ef in files:
+                ef.changed = changed.get(ef.name, False)
+            if folder is not None:
+                folder.put("index.html", [render_index(files, as_of, opts.lang).encode()])
+                folder.commit()
         finally:
-            changed = writer.close()
-        for ef in files:
-            ef.changed = changed.get(out_dir / ef.name, False)
-    if full:
-        write_atomic(out_dir / "index.html", [render_index(files, as_of, opts.lang).encode()])
+            if folder is not None:
+                folder.abort()
     return ExportReport(out_dir, as_of, files, rs.undated, rs.waiting, rs.closed_out, full)
 
 
@@ -948,28 +924,60 @@ def render_index(files: list[ExportedFile], as_of: date, lang: str) -> str:
 
 
 # ================================================================== secret addresses
+SECRET_BYTES = 32
+_SECRET_SHAPE = re.compile(r"[0-9a-f]{64}")
+
+
 def load_secret(data_dir: Path, *, create: bool = True) -> bytes | None:
-    """The key tokens are derived from, created on first use (0600, never in the database)."""
+    """The key tokens are derived from, created on first use (0600, never in the database).
+
+    The key is written atomically (a temporary file, flushed, then linked into place, so
+    two processes creating it at once agree on one key), and read back strictly: an empty
+    or damaged file (a full disk or a kill used to leave an empty one, and every address was
+    then HMAC(b"", …), which anyone knowing a unit's name could compute) is refused with
+    one line and never used.
+    """
     path = data_dir / SECRET_FILE
     try:
-        raw = path.read_text(encoding="ascii").strip()
-        return bytes.fromhex(raw)
+        return _parse_secret(path, path.read_bytes())
     except FileNotFoundError:
         if not create:
             return None
-    data_dir.mkdir(parents=True, exist_ok=True)
-    key = secrets.token_bytes(32)
+    except IsADirectoryError as exc:
+        raise FileError(f"订阅密钥不是文件 / the feed key is not a file: {path}") from exc
+    data_dir.mkdir(mode=0o700, parents=True, exist_ok=True)
+    key = secrets.token_bytes(SECRET_BYTES)
     try:
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        write_atomic(path, (key.hex() + "\n").encode("ascii"), mode=0o600, replace=False)
     except FileExistsError:  # another process created it meanwhile: use theirs
-        return bytes.fromhex(path.read_text(encoding="ascii").strip())
-    with os.fdopen(fd, "w", encoding="ascii") as fh:
-        fh.write(key.hex() + "\n")
+        return _parse_secret(path, path.read_bytes())
     return key
 
 
+def _parse_secret(path: Path, raw: bytes) -> bytes:
+    r"""The 32 bytes of a key file (64 hex digits and a newline), else a FileError.
+
+    >>> _parse_secret(Path("k"), b"00" * 32 + b"\n") == bytes(32)
+    True
+    >>> _parse_secret(Path("k"), b"")
+    Traceback (most recent call last):
+    tracker.errors.FileError: 订阅密钥文件为空或已损坏：k（应为 64 位十六进制数）。请从备份恢复；无备份时删除它，再用 tracker feeds rotate 轮换各地址 / the feed key file is empty or damaged: k (64 hex digits expected); restore it from a backup, or delete it and rotate every address
+    """
+    text = raw.strip().decode("ascii", "replace").lower()
+    if not _SECRET_SHAPE.fullmatch(text):
+        raise FileError(
+            f"订阅密钥文件为空或已损坏：{path}（应为 64 位十六进制数）。请从备份恢复；无备份时删除它，再用 tracker feeds rotate 轮换各地址"
+            f" / the feed key file is empty or damaged: {path} (64 hex digits expected); restore it from a backup, "
+            "or delete it and rotate every address"
+        )
+    return bytes.fromhex(text)
+
+
 def derive_token(secret: bytes, scope: str, target: str, generation: int) -> str:
-    """43 URL-safe characters (256 bits): HMAC-SHA256 of the feed's identity and generation."""
+    """43 URL-safe characters (256 bits): HMAC-SHA256 of the feed's identity and generation.
+    Never from a key that is not a whole key (an empty one made every address public)."""
+    if len(secret) != SECRET_BYTES:
+        raise FileError(f"订阅密钥长度不对 / the feed key must be {SECRET_BYTES} bytes, not {len(secret)}")
     mac = hmac.new(secret, f"{scope}\x1f{target}\x1f{generation}".encode(), hashlib.sha256).digest()
     return base64.urlsafe_b64encode(mac).rstrip(b"=").decode("ascii")
 

@@ -36,6 +36,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
+from tracker.dates import EARLIEST, LATEST
 from tracker.db import FTS_TABLE, has_fts, write_session
 from tracker.errors import DocumentImportError
 from tracker.extract.budget import BudgetExceeded
@@ -47,6 +48,7 @@ from tracker.extract.repair import Repair, is_traditional, page_title, repair_te
 from tracker.extract.structure import page_date
 from tracker.indicators import store_document_indicators
 from tracker.models import history_t, owner_t, plan_t, task_t, unit_t, utcnow
+from tracker.textsafe import display_path
 
 IMPORT_ACTOR = "import"
 DOCUMENT_SUFFIXES = {".txt", ".text", ".docx", ".html", ".htm"}
@@ -89,16 +91,43 @@ class ImportReport:
 
 
 def collect_documents(paths: list[Path]) -> list[Path]:
-    """Files to import: each named file, and the documents inside each named folder."""
+    """Files to import: each named file, and the documents inside each named folder.
+
+    A folder entry with a document's name that is no regular file (a FIFO, a device, a
+    dangling link) is kept in the list, so that reading it says why it is skipped
+    (tracker.extract.reading refuses it without blocking) instead of passing over it in
+    silence; sub-folders are not entered.
+    """
     found: list[Path] = []
     for path in paths:
-        if not path.exists():
-            raise DocumentImportError(f"路径不存在 / no such file or folder: {path}")
+        if not path.exists() and not path.is_symlink():
+            raise DocumentImportError(f"路径不存在 / no such file or folder: {display_path(path)}")
         if path.is_dir():
-            found.extend(sorted(p for p in path.iterdir() if p.is_file() and p.suffix.lower() in DOCUMENT_SUFFIXES))
+            found.extend(sorted(p for p in path.iterdir() if p.suffix.lower() in DOCUMENT_SUFFIXES and not p.is_dir()))
         else:
             found.append(path)
     return found
+
+
+def _name_problem(path: Path) -> str | None:
+    """Why a file name cannot be stored, or None. Its bytes must be UTF-8 (the name is kept
+    as the plan's source file and printed); a name in GBK, as archives made on Chinese
+    Windows unpack, is recognised and the readable name suggested."""
+    try:
+        path.name.encode("utf-8")
+        return None
+    except UnicodeEncodeError:
+        pass
+    raw = os.fsencode(path.name)
+    try:
+        hint = f"（似为 GBK 编码：{raw.decode('gb18030')}）"
+        hint_en = f" (it reads as GBK: {raw.decode('gb18030')})"
+    except UnicodeDecodeError:
+        hint = hint_en = ""
+    return (
+        f"文件名不是 UTF-8 编码{hint}，已跳过，请改名后再导入 / the file name is not UTF-8{hint_en}, skipped: "
+        f"rename it and import again: {display_path(path)}"
+    )
 
 
 @dataclass(frozen=True)
@@ -164,6 +193,7 @@ def extract_file(path: Path, lexicon: Lexicon | None) -> tuple[LoadedSource, lis
     except BudgetExceeded as exc:
         raise DocumentImportError(f"{path}: {exc}") from exc
     _flag_damaged(plans, source.damaged_lines)
+    _drop_impossible_dates(plans)
     if not plans:
         raise DocumentImportError(f"未找到编号任务，文件不像实施方案 / no numbered tasks found in {path}")
     return source, plans
@@ -174,6 +204,34 @@ def _extract_source(source: LoadedSource, path: Path, lexicon: Lexicon | None) -
         source.text, source_name=path.name, lexicon=lexicon, language=source.language, title_hint=source.title_hint,
         date_hint=source.date_hint,
     )
+
+
+def _drop_impossible_dates(plans: list[ExtractedPlan]) -> None:
+    """A date outside 1949–2100 (``9999年12月底前完成``, a typo or a test) is no deadline:
+    stored, it broke the calendar feeds (the day after it does not exist) and the feed
+    server. The task keeps its phrase, loses the date and waits for a person to check it,
+    as every date a coordinator types is held to the same range (tracker.dates)."""
+    def sane(d: date | None) -> bool:
+        return d is None or EARLIEST <= d <= LATEST
+
+    for plan in plans:
+        for name in ("issued_on", "period_start", "period_end"):
+            if not sane(getattr(plan, name)):
+                setattr(plan, name, None)
+        for task in plan.tasks:
+            milestones = task.deadline.milestones if task.deadline else ()
+            if sane(task.due) and sane(task.start) and all(sane(m) for m in milestones):
+                continue
+            task.due = task.start = None
+            task.due_source = None
+            if task.deadline is not None:
+                task.deadline = dataclasses.replace(task.deadline, due=None, start=None, milestones=())
+            task.needs_review = True
+            task.review_reasons.append(ReviewNote(
+                task.line_start,
+                f"期限超出 {EARLIEST.year}–{LATEST.year} 年，未采用，需核对 / the deadline is outside "
+                f"{EARLIEST.year}–{LATEST.year}: not used, check it",
+            ))
 
 
 def _flag_damaged(plans: list[ExtractedPlan], lines: tuple[int, ...]) -> None:
@@ -203,10 +261,13 @@ class _Extracted:
 
 def _extract_for_import(path: Path, lexicon: Lexicon | None) -> _Extracted | str:
     """Everything of one file that needs no database; an unreadable file gives its error."""
+    problem = _name_problem(path)
+    if problem is not None:  # found before any file of the folder is stored: never half a folder
+        return problem
     try:
         source, plans = extract_file(path, lexicon)
     except DocumentImportError as exc:
-        return str(exc)
+        return display_path(exc)
     return _Extracted(source, plans, extract_indicators(source.text))
 
 

@@ -289,7 +289,9 @@ def resolve_indicator(engine: Engine, ref: str) -> int:
 
 def today_in(tz: str | None = None) -> date:
     """Today where the office is (TRACKER_TZ, default Asia/Shanghai), not where the server is."""
-    return datetime.now(ZoneInfo(tz or os.environ.get("TRACKER_TZ") or "Asia/Shanghai")).date()
+    from tracker.settings import timezone_name
+
+    return datetime.now(ZoneInfo(tz or timezone_name(os.environ.get("TRACKER_TZ")))).date()
 
 
 def record_reading(
@@ -313,7 +315,11 @@ def record_reading(
     limit = today or today_in()
     if on > limit:
         raise UsageError(f"读数日期 {on} 晚于今天 {limit} / reading date {on} is in the future (today is {limit})")
-    if not actor.strip():
+    from tracker.textsafe import clean_line, clean_text
+
+    actor = clean_line(actor)  # printed later: no control characters, no forged lines
+    note = clean_text(note) if note else note
+    if not actor:
         raise UsageError("需要记录人 / an actor is required (--actor or TRACKER_ACTOR)")
     indicator_id = resolve_indicator(engine, ref)
     with write_session(engine) as s:

@@ -188,7 +188,9 @@ def task_states(engine: Engine, q: StateQuery) -> list[TaskState]:
     if q.plan:
         query = query.where(plan_t.c.slug == q.plan)
     if q.owner:
-        units = sa.select(unit_t.c.id).where(sa.or_(unit_t.c.name.contains(q.owner), unit_t.c.aliases.contains(q.owner)))
+        units = sa.select(unit_t.c.id).where(sa.or_(
+            unit_t.c.name.contains(q.owner, autoescape=True), unit_t.c.aliases.contains(q.owner, autoescape=True)
+        ))
         query = query.where(task_t.c.id.in_(sa.select(owner_t.c.task_id).where(owner_t.c.unit_id.in_(units))))
     if q.task_ids is not None:
         query = query.where(task_t.c.id.in_(q.task_ids))

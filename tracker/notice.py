@@ -22,21 +22,20 @@ import os
 import re
 import shutil
 import subprocess
-import tempfile
 import unicodedata
 import xml.etree.ElementTree as ET
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, timedelta
 from functools import lru_cache
 from pathlib import Path
-from typing import IO, TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any
 
-from tracker.errors import TrackerError, UsageError
+from tracker.errors import FileError, TrackerError, UsageError
 from tracker.labels import label
 from tracker.lateness import NO_OWNER, Group, Summary, TaskState
 from tracker.reports import status_label
+from tracker.textsafe import printable
 
 if TYPE_CHECKING:
     from PIL.ImageFont import FreeTypeFont
@@ -105,12 +104,15 @@ def _is_unit(g: Group, s: Summary) -> bool:
 
 
 def _name(g: Group, lang: str, *, short: bool = False) -> str:
-    """A unit's name, marked when it stands for a set of units (各乡镇（街道）)."""
+    """A unit's name, marked when it stands for a set of units (各乡镇（街道）); control
+    characters escaped (a name stored by an older version could hold them, and neither a
+    terminal nor Word's XML may get them raw)."""
+    name = printable(g.name)
     if not g.is_group:
-        return g.name
+        return name
     if _zh(lang):
-        return f"{g.name}（集合）" if short else f"{g.name}（集合单位）"
-    return f"{g.name} (group)"
+        return f"{name}（集合）" if short else f"{name}（集合单位）"
+    return f"{name} (group)"
 
 
 def title_text(lang: str, title: str | None = None) -> str:
@@ -280,7 +282,7 @@ def md_cell(text: str) -> str:
     >>> md_cell("A|B\nC")
     'A\\|B C'
     """
-    return text.replace("\\", "\\\\").replace("|", "\\|").replace("\r", " ").replace("\n", " ")
+    return printable(text.replace("\\", "\\\\").replace("|", "\\|").replace("\r", " ").replace("\n", " "))
 
 
 def _md_table(headers: list[str], rows: list[list[str]]) -> list[str]:
@@ -319,7 +321,7 @@ def render_markdown(summary: Summary, *, lang: str = "zh", title: str | None = N
             out.append("")
     out += [f"## {'三、说明' if zh else '3. Notes'}", ""]
     out += [f"{i}. {n}" for i, n in enumerate(notes(s, lang), 1)]
-    return "\n".join(out) + "\n"
+    return printable("\n".join(out) + "\n", keep_breaks=True)
 
 
 # ---------------------------------------------------------------------------------------
@@ -704,25 +706,17 @@ def render_png(s: Summary, lang: str = "zh", *, scale: int = 2) -> bytes:
     return buf.getvalue()
 
 
-@contextmanager
-def _atomic(path: Path) -> Iterator[IO[bytes]]:
-    """Write beside ``path`` and rename into place, so a reader (or a mail client
-    attaching the file) never sees half a document; errors become one-line messages."""
+def _write_file(path: Path, data: bytes) -> None:
+    """Write a notice or chart atomically (tracker.atomic: a reader or a mail client
+    attaching the file never sees half a document), with the mode the umask gives; a full
+    disk or a folder that cannot be written is one line and exit 1 (a file problem, not a
+    usage error)."""
+    from tracker.atomic import write_atomic
+
     try:
-        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent or Path("."))
+        write_atomic(path, data)
     except OSError as exc:
-        raise UsageError(f"无法写入 {path}：{exc.strerror} / cannot write {path}") from exc
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            yield fh
-        os.chmod(tmp, 0o644)
-        os.replace(tmp, path)
-    except OSError as exc:
-        Path(tmp).unlink(missing_ok=True)
-        raise UsageError(f"无法写入 {path}：{exc.strerror} / cannot write {path}") from exc
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+        raise FileError(f"无法写入 {path}：{exc.strerror or exc} / cannot write {path}: {exc.strerror or exc}") from exc
 
 
 def write_chart(summary: Summary, path: Path, *, lang: str = "zh") -> None:
@@ -731,8 +725,7 @@ def write_chart(summary: Summary, path: Path, *, lang: str = "zh") -> None:
     if suffix not in (".png", ".svg"):
         raise UsageError(f"--chart 文件须以 .png 或 .svg 结尾：{path} / --chart FILE must end in .png or .svg")
     data = render_png(summary, lang) if suffix == ".png" else render_svg(summary, lang).encode("utf-8")
-    with _atomic(path) as fh:
-        fh.write(data)
+    _write_file(path, data)
 
 
 # ---------------------------------------------------------------------------------------
@@ -970,5 +963,4 @@ def write_docx(summary: Summary, path: Path, *, lang: str = "zh", title: str | N
         doc.add_paragraph(f"{i}. {n}")
     buf = io.BytesIO()
     doc.save(buf)
-    with _atomic(path) as fh:
-        fh.write(buf.getvalue())
+    _write_file(path, buf.getvalue())

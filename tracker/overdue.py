@@ -30,6 +30,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from tracker.lateness import NO_OWNER, Counts, Group, Owner, StateQuery, Summary, TaskState, day_end, review_window
+from tracker.textsafe import like_escape
 
 DATE_FORMAT = "YYYY-MM-DD"  # PostgreSQL to_char formats giving SQLite's stored text
 INSTANT_FORMAT = "YYYY-MM-DD HH24:MI:SS.US"
@@ -110,12 +111,12 @@ def _scope(q: StateQuery) -> tuple[str, dict[str, Any]]:
         where.append("t.plan_id IN (SELECT p.id FROM plan p WHERE p.slug = :plan)")
         params["plan"] = q.plan
     if q.owner:
-        # SQLAlchemy's contains(): LIKE '%' || value || '%', the value's own % and _ unescaped.
+        # As SQLAlchemy's contains(…, autoescape=True): the value's own % and _ match literally.
         where.append(
             "t.id IN (SELECT o.task_id FROM taskowner o WHERE o.unit_id IN (SELECT u.id FROM unit u "
-            "WHERE u.name LIKE '%' || :owner || '%' OR u.aliases LIKE '%' || :owner || '%'))"
+            "WHERE u.name LIKE '%' || :owner || '%' ESCAPE '/' OR u.aliases LIKE '%' || :owner || '%' ESCAPE '/'))"
         )
-        params["owner"] = q.owner
+        params["owner"] = like_escape(q.owner)
     return " AND ".join(where), params
 
 

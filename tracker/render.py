@@ -16,6 +16,7 @@ from rich.text import Text
 
 from tracker.formatters import make_console, render_table
 from tracker.labels import label
+from tracker.textsafe import printable
 
 if TYPE_CHECKING:  # the service layer loads SQLAlchemy: `tracker overdue` needs none of it
     from rich.console import Console
@@ -95,14 +96,15 @@ def print_task_detail(detail: TaskDetail, *, lang: str) -> None:
         source.append(line + "\n")
     owners = Text()
     for o in t.owners:
-        owners.append(f"  {o.name}", style="bold" if o.role == "lead" else "")
+        owners.append(f"  {printable(o.name)}", style="bold" if o.role == "lead" else "")
         owners.append(f"  [{label('role.' + o.role, lang)} · {label('provenance.' + o.provenance, lang)}]\n", style="dim")
     if not t.owners:
         owners.append("  " + label("word.none", lang) + "\n")
     history = Text()
     for h in detail.history:
-        history.append(f"  {h.effective_at:%Y-%m-%d %H:%M}  {h.actor}  {h.field}: {h.old_value or ''} → {h.new_value or ''}")
-        history.append(f"  {h.note}\n" if h.note else "\n")
+        # Stored text is printed escaped: a note cannot send the terminal escape sequences.
+        history.append(printable(f"  {h.effective_at:%Y-%m-%d %H:%M}  {h.actor}  {h.field}: {h.old_value or ''} → {h.new_value or ''}"))
+        history.append(f"  {printable(h.note)}\n" if h.note else "\n")
     if not detail.history:
         history.append("  " + label("word.none", lang) + "\n")
     console.print(head)
@@ -174,7 +176,7 @@ def print_overdue(summary: Summary, lang: str) -> None:
                 t.ref, t.title, t.due.isoformat() if t.due else "", t.days_late, status,
                 t.last_update.isoformat() if t.last_update else "—", role_label.get(role) or label(f"role.{role}", lang),
             ])
-        sections.append((group_title(g, lang), "  " + counts_text(g.counts, lang), rows))
+        sections.append((printable(group_title(g, lang)), "  " + counts_text(g.counts, lang), rows))
     quiet = sum(1 for g in summary.groups if not g.overdue and not g.review_overdue)
     tail = (f"另有 {quiet} 个单位无逾期任务。" if zh else f"{quiet} more units have nothing late.") if quiet else None
 

@@ -16,6 +16,19 @@ feed. ``If-None-Match`` is answered first, then ``If-Modified-Since``; ``Last-Mo
 the latest change the database recorded or the latest instant a task in the feed became
 overdue, whichever is later, so it never moves backwards, even when a task leaves a feed.
 
+**Revocation is immediate.** Which tokens are valid is not part of that cached state: every
+request first asks the database, on one connection kept for the purpose, for the version of
+the address table (its highest id and how many addresses are revoked: `tracker feeds
+rotate` changes both, and rows are never deleted) and reloads the addresses when it moved.
+On SQLite the table is asked only when ``PRAGMA data_version`` says another connection has
+committed since (a microsecond); bench/feeds.py measures the cost on the 304 path. So the very next request after a rotation gets its 404, whatever
+``recheck`` is; a database that cannot answer gives 503, never a revoked feed.
+
+**One request per request.** A GET or HEAD carrying a body (``Content-Length`` other than
+0, or any ``Transfer-Encoding``) is refused with 400 and the connection closed: left unread,
+the body would be parsed as the next request, which behind a reverse proxy is request
+smuggling.
+
 **What strangers learn: nothing.** An unknown or revoked token, a malformed path and a
 path outside ``/feeds/`` all get the same 404 with the same body; other methods get 405.
 Tokens never reach the log (paths are redacted). The server binds to 127.0.0.1 unless told
@@ -24,6 +37,7 @@ otherwise: publishing it is a decision for whoever puts a reverse proxy with TLS
 
 from __future__ import annotations
 
+import contextlib
 import gzip
 import hashlib
 import socket
@@ -50,9 +64,11 @@ from tracker.feeds import (
     token_hash,
 )
 from tracker.ical import FeedOptions
+from tracker.models import feed_token_t
 
 NOT_FOUND = b"404 Not Found\n"
 NOT_ALLOWED = b"405 Method Not Allowed\n"
+BAD_REQUEST = b"400 Bad Request\n"
 
 
 @dataclass
@@ -99,6 +115,8 @@ class FeedCache:
         self.fixed_as_of = as_of
         self._state: State | None = None
         self._checked_at = 0.0
+        self._watch = TokenWatch(engine)
+        self._token_version: tuple[Any, ...] | None = None
         self._check_lock = threading.Lock()
         self._tokens: dict[str, tuple[str, str]] = {}
         self._feeds: dict[tuple[str, str, bool], tuple[State, CachedFeed]] = {}
@@ -126,7 +144,6 @@ class FeedCache:
                 return self._state
             fresh = State(self.today(), fingerprint(self.engine))
             if fresh != self._state:
-                self._tokens = active_tokens(self.engine)
                 self._state = fresh
             self._checked_at = time.monotonic()
             return self._state
@@ -134,9 +151,19 @@ class FeedCache:
             self._check_lock.release()
 
     def resolve(self, token: str) -> tuple[tuple[str, str], State] | None:
+        """The feed a token names, checked against the address table as it is now."""
+        version = self._watch.version()
+        if version != self._token_version:
+            with self._check_lock:
+                if version != self._token_version:
+                    self._tokens = active_tokens(self.engine)
+                    self._token_version = version
         state = self.state()
         found = self._tokens.get(token_hash(token))
         return (found, state) if found is not None else None
+
+    def close(self) -> None:
+        self._watch.close()
 
     def feed(self, scope: str, target: str, todo: bool, state: State) -> CachedFeed:
         key = (scope, target, todo)
@@ -162,6 +189,58 @@ class FeedCache:
             cached = CachedFeed(body, f'"{digest}"', digest, moment, format_datetime(moment.astimezone(UTC), usegmt=True))
             self._feeds[key] = (state, cached)
             return cached
+
+
+class TokenWatch:
+    """The version of the address table, asked of the database on every call, on one
+    connection kept open for it (a pool checkout would cost more than the query).
+
+    On SQLite, ``PRAGMA data_version`` (which changes when any other connection, in any
+    process, commits) is asked first, a microsecond: the table is queried only after a
+    commit somewhere. PostgreSQL has no such counter; the query there is one round trip.
+    """
+
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+        self._sqlite = engine.dialect.name == "sqlite"
+        self._lock = threading.Lock()
+        self._conn: Any = None
+        self._data_version: Any = None
+        self._version: tuple[Any, ...] = ()
+        self._sql = f'SELECT max(id), count(revoked_at) FROM "{feed_token_t.name}"'
+
+    def version(self) -> tuple[Any, ...]:
+        with self._lock:
+            try:
+                if self._conn is None:
+                    self._conn = self.engine.raw_connection()
+                    if not self._sqlite:
+                        self._conn.driver_connection.autocommit = True  # every query sees the latest commit
+                    self._conn.detach()  # ours alone: never handed back to the pool in autocommit
+                    self._data_version = None
+                cur = self._conn.cursor()
+                try:
+                    if self._sqlite:
+                        cur.execute("PRAGMA data_version")
+                        seen = cur.fetchone()[0]
+                        if seen == self._data_version:
+                            return self._version
+                    cur.execute(self._sql)
+                    self._version = tuple(cur.fetchone())
+                    if self._sqlite:
+                        self._data_version = seen
+                finally:
+                    cur.close()
+            except Exception:
+                self.close()  # a broken connection is made again on the next request
+                raise
+            return self._version
+
+    def close(self) -> None:
+        if self._conn is not None:
+            with contextlib.suppress(Exception):
+                self._conn.close()
+            self._conn = None
 
 
 class _Clock:
@@ -192,6 +271,10 @@ class FeedServer(ThreadingHTTPServer):
         # A silent client is dropped after ``timeout`` seconds (StreamRequestHandler.timeout).
         handler = type("FeedHandler", (FeedHandler,), {"timeout": timeout})
         super().__init__(address, handler)
+
+    def server_close(self) -> None:
+        super().server_close()
+        self.cache.close()
 
     def handle_error(self, request: Any, client_address: Any) -> None:
         """A subscriber that leaves mid-response or stalls past the timeout is routine for a
@@ -277,7 +360,18 @@ class FeedHandler(BaseHTTPRequestHandler):
                    NOT_ALLOWED, head=False)
 
     # ------------------------------------------------------------- feeds
+    def _has_body(self) -> bool:
+        """Whether the request says a body follows (a GET or HEAD has none to give)."""
+        if self.headers.get("Transfer-Encoding") is not None:
+            return True
+        lengths = self.headers.get_all("Content-Length") or []
+        return any(value.strip() != "0" for value in lengths)
+
     def _feed(self, *, head: bool) -> None:
+        if self._has_body():
+            self.close_connection = True  # the unread body must not be taken for the next request
+            self._send(400, "Bad Request", [("Content-Type", "text/plain; charset=utf-8")], BAD_REQUEST, head=head)
+            return
         path = self.path.split("?", 1)[0]
         found = None
         todo = False
@@ -290,7 +384,12 @@ class FeedHandler(BaseHTTPRequestHandler):
             else:
                 token = ""
             if is_token_shaped(token):
-                found = self.server.cache.resolve(token)
+                try:
+                    found = self.server.cache.resolve(token)
+                except Exception as exc:  # the database cannot say whether the token is valid
+                    self.log_error("token check failed: %s", exc)
+                    self._unavailable(head)
+                    return
         if found is None:
             self._send(404, "Not Found", [("Content-Type", "text/plain; charset=utf-8")], NOT_FOUND, head=head)
             return
@@ -299,8 +398,7 @@ class FeedHandler(BaseHTTPRequestHandler):
             feed = self.server.cache.feed(scope, target, todo, state)
         except Exception as exc:  # a database error: say so without details, log it
             self.log_error("feed build failed: %s", exc)
-            self._send(503, "Service Unavailable", [("Content-Type", "text/plain; charset=utf-8"), ("Retry-After", "60")],
-                       b"503 Service Unavailable\n", head=head)
+            self._unavailable(head)
             return
         gz = _wants_gzip(self.headers.get("Accept-Encoding"))
         common = [
@@ -316,6 +414,10 @@ class FeedHandler(BaseHTTPRequestHandler):
         if gz:
             headers.append(("Content-Encoding", "gzip"))
         self._send(200, "OK", headers, feed.gzip if gz else feed.body, head=head)
+
+    def _unavailable(self, head: bool) -> None:
+        self._send(503, "Service Unavailable", [("Content-Type", "text/plain; charset=utf-8"), ("Retry-After", "60")],
+                   b"503 Service Unavailable\n", head=head)
 
     def _not_modified(self, feed: CachedFeed) -> bool:
         """RFC 9110 §13.2.2: If-None-Match first; If-Modified-Since only without it."""

@@ -15,7 +15,10 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
-from tracker.dates import parse_date  # noqa: F401  (part of the service API; lives apart to load fast)
+from tracker.dates import (
+    MAX_ID,
+    parse_date,  # noqa: F401  (part of the service API; lives apart to load fast)
+)
 from tracker.db import read_session
 from tracker.errors import NotFoundError, UsageError
 from tracker.extract.numerals import cn_to_int, fold_width
@@ -182,7 +185,8 @@ def list_plans(engine: Engine) -> list[PlanView]:
 def _owner_filter(owner: str) -> Any:
     """Tasks with a unit whose name or alias contains ``owner``."""
     unit_ids = (
-        sa.select(unit_t.c.id).where(sa.or_(unit_t.c.name.contains(owner), unit_t.c.aliases.contains(owner)))
+        # autoescape: `--owner %` looks for a % in a name; unescaped it matched every unit.
+        sa.select(unit_t.c.id).where(sa.or_(unit_t.c.name.contains(owner, autoescape=True), unit_t.c.aliases.contains(owner, autoescape=True)))
     )
     return task_t.c.id.in_(sa.select(owner_t.c.task_id).where(owner_t.c.unit_id.in_(unit_ids)))
 
@@ -255,6 +259,8 @@ def resolve_task(engine: Engine, ref: str) -> int:
     ref = ref.strip()
     with read_session(engine) as s:
         if ref.isdigit():
+            if not ref.isdecimal() or int(ref) > MAX_ID:  # SQL integers stop at 2**63 - 1 (and ² is no digit)
+                raise UsageError(f"任务编号无效或超出范围 / task id invalid or out of range: {ref}")
             found = s.execute(sa.select(task_t.c.id).where(task_t.c.id == int(ref))).scalar_one_or_none()
             if found is None:
                 raise NotFoundError(f"没有编号为 {ref} 的任务 / no task with id {ref}")

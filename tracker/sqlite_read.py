@@ -9,15 +9,12 @@ through :func:`tracker.db.ensure_schema`, as every command does, and tries again
 
 from __future__ import annotations
 
-import os
 import re
 import sqlite3
 from functools import cache
 from pathlib import Path
 
 MIGRATIONS = Path(__file__).resolve().parent / "migrations" / "versions"
-# As tracker.db reads it (not imported from there: that would load SQLAlchemy).
-BUSY_TIMEOUT_MS = int(os.environ.get("TRACKER_BUSY_TIMEOUT_MS", "5000"))
 _REVISION = re.compile(r"^revision(?:\s*:\s*str)?\s*=\s*['\"]([^'\"]+)['\"]", re.MULTILINE)
 _DOWN = re.compile(r"^down_revision(?:\s*:[^=]+)?\s*=\s*(None|['\"]([^'\"]+)['\"])\s*$", re.MULTILINE)
 
@@ -66,9 +63,12 @@ def open_at_head(path: Path) -> sqlite3.Connection | None:
     head = migration_head()
     if head is None or not path.is_file():
         return None
-    conn = sqlite3.connect(str(path), timeout=BUSY_TIMEOUT_MS / 1000, isolation_level=None)
+    from tracker.settings import busy_timeout_ms  # as tracker.db reads it (that module loads SQLAlchemy)
+
+    busy = busy_timeout_ms()
+    conn = sqlite3.connect(str(path), timeout=busy / 1000, isolation_level=None)
     try:
-        conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+        conn.execute(f"PRAGMA busy_timeout = {busy}")
         conn.execute("PRAGMA temp_store = MEMORY")
         rows = conn.execute("SELECT version_num FROM alembic_version").fetchall()
     except sqlite3.Error:

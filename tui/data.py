@@ -140,9 +140,10 @@ class Source:
 
             write_docx(summary, path, lang=lang)
         else:
+            from tracker.atomic import write_atomic
             from tracker.notice import render_markdown
 
-            path.write_text(render_markdown(summary, lang=lang), encoding="utf-8")
+            write_atomic(path, render_markdown(summary, lang=lang).encode("utf-8"))
         return path
 
     def export_feeds(self, as_of: date, lang: str) -> Any:

@@ -21,7 +21,7 @@ from PIL import Image, ImageFont
 from sqlalchemy.engine import Engine
 
 from tracker import notice
-from tracker.errors import TrackerError, UsageError
+from tracker.errors import FileError, TrackerError, UsageError
 from tracker.lateness import NO_OWNER, StateQuery, Summary, summarise, task_states
 
 SVG = "{http://www.w3.org/2000/svg}"
@@ -177,10 +177,11 @@ def test_chart_suffix_must_be_png_or_svg(summary: Summary, tmp_path: Path) -> No
     assert not (tmp_path / "chart.jpg").exists()
 
 
-def test_unwritable_target_is_a_one_line_usage_error(summary: Summary, tmp_path: Path) -> None:
-    with pytest.raises(UsageError) as err:
+def test_unwritable_target_is_a_one_line_file_error(summary: Summary, tmp_path: Path) -> None:
+    """A file that cannot be written is exit 1 (README, "Errors"), not a usage error (2)."""
+    with pytest.raises(FileError) as err:
         notice.write_chart(summary, tmp_path / "missing-dir" / "chart.svg")
-    assert "\n" not in str(err.value) and "cannot write" in str(err.value)
+    assert "\n" not in str(err.value) and "cannot write" in str(err.value) and err.value.exit_code == 1
 
 
 # --- Fonts and the PNG chart -----------------------------------------------------------------

@@ -16,12 +16,16 @@ from __future__ import annotations
 
 import codecs
 import hashlib
+import os
 import re
+import stat
 import zipfile
 from dataclasses import dataclass
 from html.parser import HTMLParser
 from pathlib import Path
 from typing import TYPE_CHECKING
+
+from tracker.textsafe import CONTROL
 
 if TYPE_CHECKING:
     from collections.abc import Iterator
@@ -30,6 +34,16 @@ if TYPE_CHECKING:
     from docx.text.paragraph import Paragraph
 
 __all__ = ["SUPPORTED_SUFFIXES", "DocumentError", "SourceText", "decode_bytes", "read_document"]
+
+# Limits on what one document may cost before it is parsed. A plan is a few hundred KB of
+# text; a Word file with photos a few MB. A .docx is a zip: 1.4 MB of it once unpacked to
+# 910 MB of XML (a "zip bomb") and the import died of a MemoryError, so its members are
+# counted and their unpacked sizes (which the zip's directory states and the reader
+# enforces) added up before anything is unpacked.
+MAX_DOCUMENT_BYTES = 64 * 1024 * 1024
+MAX_DOCX_MEMBERS = 1000
+MAX_DOCX_UNPACKED = 128 * 1024 * 1024
+MAX_DOCX_XML_PART = 32 * 1024 * 1024
 
 TEXT_SUFFIXES = frozenset({".txt", ".text", ".md"})
 DOCX_SUFFIXES = frozenset({".docx"})
@@ -126,8 +140,9 @@ _HAN_RE = re.compile("[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U00031
 _MOJIBAKE_RE = re.compile(
     "[\ufffd\ue000-\uf8ff\u3040-\u30ff\u3100-\u312f\u0370-\u04ff\u2500-\u257f\ufe10-\ufe6f]"
 )
-# C0 and C1 control characters other than tab and newline, and stray BOMs (U+FEFF).
-_CONTROL_RE = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\ufeff]")
+# C0 and C1 control characters other than tab and newline, and stray BOMs (U+FEFF): the
+# same cleaner coordinators' notes and names go through (tracker.textsafe).
+_CONTROL_RE = CONTROL
 
 
 def _common_share(text: str) -> float | None:
@@ -280,12 +295,7 @@ def read_document(path: str | Path) -> SourceText:
         )
     if path.is_dir():
         raise DocumentError(f"这是一个文件夹，不是文件 / is a directory, not a file: {path}", path)
-    try:
-        data = path.read_bytes()
-    except FileNotFoundError:
-        raise DocumentError(f"文件不存在 / file not found: {path}", path) from None
-    except OSError as exc:
-        raise DocumentError(f"无法读取文件 / cannot read the file: {path} ({exc.strerror})", path) from None
+    data = read_regular_file(path)
     if not data:
         raise DocumentError(f"文件为空 / the file is empty: {path}", path)
 
@@ -303,7 +313,84 @@ def read_document(path: str | Path) -> SourceText:
     return SourceText(path=path, text=text, encoding=encoding, checksum=hashlib.sha256(data).hexdigest(), format=fmt)
 
 
+def read_regular_file(path: Path, limit: int = MAX_DOCUMENT_BYTES) -> bytes:
+    """The bytes of ``path`` if it is a regular file of at most ``limit`` bytes.
+
+    Opened without blocking and checked on the open descriptor (not by name first, which a
+    swap could outwit): a FIFO would block the import for ever, ``/dev/zero`` (or a link to
+    it) would be read until memory ran out.
+    """
+    try:
+        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_NOCTTY", 0))
+    except FileNotFoundError:
+        raise DocumentError(f"文件不存在 / file not found: {path}", path) from None
+    except OSError as exc:
+        raise DocumentError(f"无法读取文件 / cannot read the file: {path} ({exc.strerror})", path) from None
+    try:
+        info = os.fstat(fd)
+        kind = _special_kind(info.st_mode)
+        if kind is not None:
+            raise DocumentError(f"不是普通文件（{kind[0]}），已跳过 / not a regular file ({kind[1]}), skipped: {path}", path)
+        if info.st_size > limit:
+            raise DocumentError(
+                f"文件过大（{info.st_size / 2**20:.0f} MB，上限 {limit // 2**20} MB），已跳过 / file too large "
+                f"({info.st_size / 2**20:.0f} MB, the limit is {limit // 2**20} MB), skipped: {path}",
+                path,
+            )
+        chunks: list[bytes] = []
+        size = 0
+        while size <= limit:  # the size may grow while it is read: never past the limit
+            chunk = os.read(fd, min(1 << 20, limit + 1 - size))
+            if not chunk:
+                break
+            chunks.append(chunk)
+            size += len(chunk)
+        if size > limit:
+            raise DocumentError(f"文件过大，已跳过 / file too large (over {limit // 2**20} MB), skipped: {path}", path)
+        return b"".join(chunks)
+    except OSError as exc:
+        raise DocumentError(f"无法读取文件 / cannot read the file: {path} ({exc.strerror})", path) from None
+    finally:
+        os.close(fd)
+
+
+def _special_kind(mode: int) -> tuple[str, str] | None:
+    """(Chinese, English) name of what a non-regular file is; None for a regular file."""
+    if stat.S_ISREG(mode):
+        return None
+    if stat.S_ISFIFO(mode):
+        return "命名管道", "a FIFO"
+    if stat.S_ISCHR(mode) or stat.S_ISBLK(mode):
+        return "设备文件", "a device"
+    if stat.S_ISSOCK(mode):
+        return "套接字", "a socket"
+    if stat.S_ISDIR(mode):
+        return "文件夹", "a directory"
+    return "特殊文件", "a special file"
+
+
 # --- Word
+
+
+def _check_docx_size(data: bytes, path: Path) -> None:
+    """Refuse a .docx whose members would unpack past the limits, before unpacking any."""
+    import io
+
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            members = archive.infolist()
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, ValueError, OSError) as exc:
+        raise DocumentError(f"无法打开 Word 文档 / not a readable .docx file: {path} ({exc})", path) from None
+    unpacked = sum(m.file_size for m in members)
+    biggest_xml = max((m.file_size for m in members if m.filename.endswith((".xml", ".rels"))), default=0)
+    if len(members) > MAX_DOCX_MEMBERS or unpacked > MAX_DOCX_UNPACKED or biggest_xml > MAX_DOCX_XML_PART:
+        raise DocumentError(
+            f"Word 文档解压后过大（{len(members)} 个部件，共 {unpacked / 2**20:,.0f} MB），疑为压缩炸弹，已跳过"
+            f" / .docx unpacks too large ({len(members)} parts, {unpacked / 2**20:,.0f} MB; limits {MAX_DOCX_MEMBERS} parts,"
+            f" {MAX_DOCX_UNPACKED // 2**20} MB, {MAX_DOCX_XML_PART // 2**20} MB per XML part): a zip bomb? skipped: {path}",
+            path,
+        )
+
 
 
 def _docx_text(data: bytes, path: Path) -> str:
@@ -312,6 +399,7 @@ def _docx_text(data: bytes, path: Path) -> str:
     import docx  # python-docx; imported lazily, most imports are plain text
     from docx.opc.exceptions import PackageNotFoundError
 
+    _check_docx_size(data, path)
     try:
         document = docx.Document(io.BytesIO(data))
     except (PackageNotFoundError, zipfile.BadZipFile, KeyError, ValueError, SyntaxError) as exc:  # lxml's XMLSyntaxError is a SyntaxError
@@ -365,9 +453,13 @@ def _decode_html(data: bytes, name: str) -> tuple[str, str]:
             label = match.group(1).decode("ascii").lower()
             encoding = _CHARSET_ALIASES.get(label, label)
             try:
+                if not codecs.lookup(encoding)._is_text_encoding:  # "hex", "zlib"…: not a charset
+                    raise LookupError(encoding)
                 return data.decode(encoding), encoding
-            except (LookupError, UnicodeDecodeError):
-                pass  # wrong or unknown label: detect instead
+            except (LookupError, UnicodeError, ValueError):
+                # A wrong or unknown label ("undefined", the codec that refuses everything,
+                # raised a bare UnicodeError): detect the encoding instead.
+                pass
     return decode_bytes(data, name=name)
 
 
