@@ -135,7 +135,9 @@ def fold(line: str) -> bytes:
     A fold is CRLF followed by one space (RFC 5545 §3.1); the space counts towards the next
     line's 75 octets. A cut never falls inside a UTF-8 sequence: it moves back over
     continuation bytes (``10xxxxxx``), so each physical line is valid UTF-8 on its own —
-    some clients decode line by line.
+    some clients decode line by line. Nor does it fall inside an escape (`\\n` kept whole):
+    unfolding would restore it, but clients (Google Calendar among them) drop or garble an
+    event whose escape is split across lines.
 
     >>> fold("SUMMARY:" + "知" * 30).split(b"\\r\\n ")[0].decode()
     'SUMMARY:知知知知知知知知知知知知知知知知知知知知知知'
@@ -146,16 +148,32 @@ def fold(line: str) -> bytes:
     n = len(raw)
     if n <= MAX_LINE_OCTETS:
         return raw + b"\r\n"
+    escaped = _escaped_positions(raw)
     parts: list[bytes] = []
     start, limit = 0, MAX_LINE_OCTETS
     while n - start > limit:
         cut = start + limit
         while raw[cut] & 0xC0 == 0x80:  # never cut before a continuation byte
             cut -= 1
+        if cut in escaped:
+            cut -= 1  # never between a backslash and the character it escapes (`\n`, `\,`)
         parts.append(raw[start:cut])
         start, limit = cut, MAX_LINE_OCTETS - 1
     parts.append(raw[start:])
     return b"\r\n ".join(parts) + b"\r\n"
+
+
+def _escaped_positions(raw: bytes) -> frozenset[int]:
+    """Offsets of the characters an escape's backslash escapes (`\\n` → the `n`), read left
+    to right so that `\\\\` (an escaped backslash) is one escape, not two."""
+    if b"\\" not in raw:
+        return frozenset()
+    out: set[int] = set()
+    at = raw.find(b"\\")
+    while at != -1:
+        out.add(at + 1)
+        at = raw.find(b"\\", at + 2)
+    return frozenset(out)
 
 
 def ical_date(d: date) -> str:

@@ -119,6 +119,48 @@ def test_any_text_round_trips_through_an_independent_parser(summary: str, text: 
     strict(data)
 
 
+def _split_escapes(data: bytes) -> list[bytes]:
+    """Physical lines that end inside an escape: an odd run of backslashes at their end,
+    counted from the start of the logical line (so an escaped backslash is one escape)."""
+    bad: list[bytes] = []
+    lines = data.split(b"\r\n")
+    pending = 0  # backslashes carried over from the previous physical line's end
+    for i, line in enumerate(lines[:-1]):
+        body = line[1:] if line.startswith(b" ") and i else line
+        if not line.startswith(b" "):
+            pending = 0
+        run = pending
+        for byte in body:
+            run = run + 1 if byte == 0x5C else 0
+        if run % 2 and i + 1 < len(lines) and lines[i + 1].startswith(b" "):
+            bad.append(line)
+        pending = run
+    return bad
+
+
+ESCAPY = st.text(st.sampled_from(["a", "知", "\\", "\n", ",", ";", "𠀋", "é"]), min_size=60, max_size=400)
+
+
+@settings(max_examples=300, deadline=None)
+@given(text=ESCAPY)
+def test_a_fold_never_splits_an_escape_and_unfolds_to_the_same_value(text: str) -> None:
+    data = calendar(render_events(item(title=text, number="", text=text), OPTS))
+    raw_lines_ok(data)
+    assert _split_escapes(data) == []
+    event = icalendar.Calendar.from_ical(data).walk("VEVENT")[0]
+    assert str(event["SUMMARY"]) == text
+    parsed = strict(data)
+    assert parsed.events[0].summary == text  # type: ignore[attr-defined]
+
+
+def test_the_seed_shaped_line_that_used_to_split_an_escape() -> None:
+    # 74 octets, then `\n`: the old cut fell between the backslash and the n.
+    line = "DESCRIPTION:" + "a" * 62 + "\\nNext line"
+    folded = fold(line)
+    assert b"\\\r\n n" not in folded
+    assert folded.replace(b"\r\n ", b"") == (line + "\r\n").encode()
+
+
 # ------------------------------------------------------------------ golden bytes
 # The exact bytes of one event: a change here changes every subscriber's calendar, so it
 # must be deliberate (update this golden in the same commit, and say why).
