@@ -249,6 +249,35 @@ def test_calendar_properties() -> None:
     assert "METHOD" not in text  # same bytes valid as CalDAV objects
 
 
+@pytest.mark.parametrize(
+    ("tz", "summer", "offsets"),
+    [
+        ("Asia/Shanghai", datetime(1988, 7, 1, 12), (timedelta(hours=9), timedelta(hours=8))),
+        ("Europe/Berlin", datetime(2021, 7, 1, 12), (timedelta(hours=2), timedelta(hours=1))),
+    ],
+)
+def test_the_vtimezone_carries_the_zones_daylight_saving_history(
+    tz: str, summer: datetime, offsets: tuple[timedelta, timedelta]
+) -> None:
+    from dataclasses import replace
+
+    data = calendar(render_events(item(), OPTS), opts=replace(OPTS, tz=tz))
+    [zone] = icalendar.Calendar.from_ical(data).walk("VTIMEZONE")
+    assert str(zone["TZID"]) == tz
+    parsed = zone.to_tz()
+    assert parsed.utcoffset(summer) == offsets[0]
+    assert parsed.utcoffset(summer.replace(month=1)) == offsets[1]
+    strict(data)
+
+
+def test_an_unknown_zone_writes_no_vtimezone_and_the_feed_stays_valid() -> None:
+    from dataclasses import replace
+
+    data = calendar(render_events(item(), OPTS), opts=replace(OPTS, tz="Mars/Olympus"))
+    assert b"BEGIN:VTIMEZONE" not in data
+    strict(data)
+
+
 def test_empty_feed_is_still_valid() -> None:
     data = calendar()
     strict(data)
