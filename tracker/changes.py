@@ -193,24 +193,54 @@ def set_due(engine: Engine, task_id: int, due: date, change: Change) -> ChangeRe
 
 
 def trigger(engine: Engine, task_id: int, met_on: date, change: Change, *, days: int | None = None) -> ChangeResult:
-    """Record that a task's condition was met (e.g. the higher-level law was issued): the
-    task gets a due date ``days`` later (the plan's trigger_days by default) and enters
-    reports and feeds."""
+    """Record that a task's condition was met (e.g. the higher-level law was issued, the
+    meeting of `会后7个工作日内` held): the task gets a due date ``days`` later and enters
+    reports and feeds.
+
+    Without ``days``, the span its deadline prints decides (`上位法出台后30日内` → 30 days,
+    `会后7个工作日内` → 7 working days, `3个月内` → 3 calendar months); failing that, the
+    plan's trigger_days. A working-day count past the last published holiday schedule is
+    an estimate, and the History note says so."""
     with write_session(engine) as s:
         cur = _load(s, task_id)
-        if not cur["condition"]:
+        printed, estimate = _printed_span_due(cur["due_text"], met_on)
+        if not cur["condition"] and printed is None:
+            # `会后7个工作日内`, `收到通知之日起30日内`: a span from an event is a condition too
             raise UsageError("该任务没有触发条件 / this task has no condition to trigger")
-        if days is None:
-            days = int(s.execute(sa.select(plan_t.c.trigger_days).where(plan_t.c.id == cur["plan_id"])).scalar_one())
-        if days < 0:
-            raise UsageError("天数不能为负 / days must not be negative")
         check_date(met_on)
-        check_count(days, "--days", high=36500)
-        due = check_date(met_on + timedelta(days=days), what="期限 / due date")
+        due: date | None = None
+        if days is None:
+            due = printed
+            if estimate:
+                note = "工作日按法定节假日估算（调休安排未公布） / working days estimated: holiday schedule not published"
+                change = Change(change.actor, change.effective, f"{change.note}；{note}" if change.note else note,
+                                change.expected_version)
+        if due is None:
+            if days is None:
+                days = int(s.execute(sa.select(plan_t.c.trigger_days).where(plan_t.c.id == cur["plan_id"])).scalar_one())
+            if days < 0:
+                raise UsageError("天数不能为负 / days must not be negative")
+            check_count(days, "--days", high=36500)
+            due = met_on + timedelta(days=days)
+        due = check_date(due, what="期限 / due date")
         updates = {"triggered_on": met_on, "due": due, "due_source": "trigger"}
         history = [("triggered_on", cur["triggered_on"], met_on), ("due", cur["due"], due)]
         effective = change.effective or Change.on_date(met_on)
         return _write(s, task_id, Change(change.actor, effective, change.note, change.expected_version), updates, history)
+
+
+def _printed_span_due(due_text: str | None, met_on: date) -> tuple[date | None, bool]:
+    """The due date the deadline's own span gives after ``met_on``, and whether it is an
+    estimate; (None, False) when the phrase prints no span."""
+    if not due_text:
+        return None, False
+    from tracker.extract.deadlines import parse_deadline, span_after
+
+    span = parse_deadline(due_text).relative
+    ends = span_after(met_on, span) if span else None
+    if ends is None:
+        return None, False
+    return ends[0], not ends[1]
 
 
 def add_note(engine: Engine, task_id: int, change: Change) -> ChangeResult:

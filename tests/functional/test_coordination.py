@@ -84,6 +84,48 @@ def test_due_needs_a_reason_and_trigger_gives_a_due_date(seeded: Engine) -> None
         trigger(seeded, tid, date(2021, 6, 1), ALICE)
 
 
+TRIGGERED_PLAN = """某省知识产权地方立法工作方案（2021—2022年）
+一、重点任务
+1.修订专利促进条例。（上位法出台后30日内完成修订）（责任单位：省知识产权局）
+2.报送专题会议纪要落实情况。（会后7个工作日内上报）（责任单位：省政府办公厅）
+3.制定配套办法。（新法施行后三个月内出台）（责任单位：省司法厅）
+4.清理不符合规定的文件。（上位法修订后及时清理）（责任单位：省司法厅）
+"""
+
+
+@pytest.mark.parametrize(
+    ("number", "met_on", "due"),
+    [
+        ("1", date(2021, 6, 1), date(2021, 7, 1)),  # 30 days
+        ("2", date(2021, 9, 28), date(2021, 10, 13)),  # 7 working days over 国庆 and its make-up Saturday
+        ("3", date(2021, 11, 30), date(2022, 2, 28)),  # three calendar months, to the month's last day
+    ],
+)
+def test_a_trigger_takes_the_span_the_deadline_prints(engine: Engine, tmp_path, number: str, met_on: date, due: date) -> None:  # type: ignore[no-untyped-def]
+    from tracker.importer import import_paths
+
+    doc = tmp_path / "legislation.txt"
+    doc.write_text(TRIGGERED_PLAN, encoding="utf-8")
+    assert not import_paths(engine, [doc]).errors
+    [slug] = {t.plan for t in list_tasks(engine)}
+    tid = resolve_task(engine, f"{slug}:{number}")
+    trigger(engine, tid, met_on, ALICE)
+    task = _task(engine, str(tid))
+    assert (task.due, task.due_source) == (due, "trigger")
+
+
+def test_a_trigger_without_a_printed_span_takes_the_plans_days(engine: Engine, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    from tracker.importer import import_paths
+
+    doc = tmp_path / "legislation.txt"
+    doc.write_text(TRIGGERED_PLAN, encoding="utf-8")
+    assert not import_paths(engine, [doc]).errors
+    [slug] = {t.plan for t in list_tasks(engine)}
+    tid = resolve_task(engine, f"{slug}:4")
+    trigger(engine, tid, date(2021, 6, 1), ALICE)
+    assert _task(engine, str(tid)).due == date(2021, 8, 30)  # the plan's default 90 days
+
+
 def test_notes_never_conflict(seeded: Engine) -> None:
     tid = resolve_task(seeded, "yunnan-2020-2021:6")
     add_note(seeded, tid, Change("alice", note="已电话督办"))

@@ -774,6 +774,42 @@ def in_sentence_deadline(body: str, ref_year: int | None, *, horizon: int | None
     )
 
 
+_SPAN = re.compile(r"^(?P<n>[0-9]{1,4}|[一二三四五六七八九十两]+)(?P<u>个?月|个?工作日|年|周|日|天|星期)$")
+
+
+def span_after(start: date, span: str) -> tuple[date, bool] | None:
+    """The date a printed span (``Deadline.relative``: `30日`, `7个工作日`, `3个月`, `两周`)
+    ends after ``start``, and whether it is exact; None for a span it cannot read.
+
+    Months and years are calendar months (python-dateutil's relativedelta: 1月31日 + 1个月 is
+    the last day of February). Working days skip China's days off and count its make-up
+    working days; past the last published schedule the date is an estimate (``exact`` False).
+
+    >>> span_after(date(2021, 9, 28), "7个工作日"), span_after(date(2021, 1, 31), "一个月")
+    ((datetime.date(2021, 10, 13), True), (datetime.date(2021, 2, 28), True))
+    >>> span_after(date(2021, 3, 1), "30日"), span_after(date(2021, 3, 1), "若干日")
+    ((datetime.date(2021, 3, 31), True), None)
+    """
+    from dateutil.relativedelta import relativedelta
+
+    m = _SPAN.match(span.strip())
+    if m is None:
+        return None
+    n = int(m.group("n")) if m.group("n").isdigit() else cn_to_int(m.group("n").replace("两", "二"))
+    if not n:
+        return None
+    unit = m.group("u").lstrip("个")
+    if unit == "工作日":
+        from tracker.extract.holidays_cn import add_working_days
+
+        return add_working_days(start, n)
+    step = {
+        "月": relativedelta(months=n), "年": relativedelta(years=n), "周": relativedelta(weeks=n),
+        "星期": relativedelta(weeks=n), "日": relativedelta(days=n), "天": relativedelta(days=n),
+    }[unit]
+    return start + step, True
+
+
 def relative_horizon(body: str) -> Deadline | None:
     """The first relative horizon in running text (`…要在本意见印发之日起30日内，制定…`,
     `5年内重点引进…`), kept as printed with no date; None when there is none.
