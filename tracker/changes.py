@@ -21,7 +21,7 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
 from tracker.db import write_session
-from tracker.errors import ConflictError, NotFoundError, UsageError
+from tracker.errors import ConflictError, NotFoundError, UsageError, WithdrawnTaskError
 from tracker.labels import STATUS_CODES
 from tracker.models import history_t, owner_t, plan_t, task_t, unit_t, utcnow
 
@@ -43,12 +43,14 @@ class Change:
 
     ``expected_version`` is the task version the coordinator saw; None means "whatever
     is current" (a one-shot CLI command reading and writing in one transaction).
+    ``force`` allows changing a task its document withdrew (otherwise refused).
     """
 
     actor: str
     effective: datetime | None = None  # default: now
     note: str | None = None
     expected_version: int | None = None
+    force: bool = False
 
     @staticmethod
     def on_date(d: date | None) -> datetime | None:
@@ -75,6 +77,18 @@ def _load(session: Session, task_id: int) -> dict[str, Any]:
     if row is None:
         raise NotFoundError(f"没有编号为 {task_id} 的任务 / no task with id {task_id}")
     return dict(row)
+
+
+def _load_editable(session: Session, task_id: int, change: Change) -> dict[str, Any]:
+    """The task, refused when its document withdrew it: a status set on a task that is no
+    longer in the plan would go unseen by every listing and report (issue 17)."""
+    row = _load(session, task_id)
+    if row["withdrawn"] and not change.force:
+        raise WithdrawnTaskError(
+            f"任务 {row['number']} 已从原文删除（撤销），不能修改；确需修改请加 --force / "
+            f"task {row['number']} was withdrawn from its document; use --force to change it anyway"
+        )
+    return row
 
 
 def _conflict_message(session: Session, task_id: int, seen: int, current: int) -> str:
@@ -150,7 +164,7 @@ def set_status(
     if status is None and progress is None:
         raise UsageError("请指定状态或进度 / give a status or a progress")
     with write_session(engine) as s:
-        cur = _load(s, task_id)
+        cur = _load_editable(s, task_id, change)
         updates: dict[str, Any] = {}
         history: list[tuple[str, Any, Any]] = []
         if status is not None and status != cur["status"]:
@@ -173,7 +187,7 @@ def set_due(engine: Engine, task_id: int, due: date, change: Change) -> ChangeRe
     if not (change.note or "").strip():
         raise UsageError("修改期限须说明理由（--reason）/ a reason is required to change a due date")
     with write_session(engine) as s:
-        cur = _load(s, task_id)
+        cur = _load_editable(s, task_id, change)
         history: list[tuple[str, Any, Any]] = [("due", cur["due"], due)]
         if cur["due_source"] != "coordinator":
             history.append(("due_source", cur["due_source"], "coordinator"))
@@ -185,7 +199,7 @@ def trigger(engine: Engine, task_id: int, met_on: date, change: Change, *, days:
     task gets a due date ``days`` later (the plan's trigger_days by default) and enters
     reports and feeds."""
     with write_session(engine) as s:
-        cur = _load(s, task_id)
+        cur = _load_editable(s, task_id, change)
         if not cur["condition"]:
             raise UsageError("该任务没有触发条件 / this task has no condition to trigger")
         if days is None:
@@ -254,7 +268,7 @@ def assign(
     if role not in ("lead", "support"):
         raise UsageError(f"角色须为 lead 或 support / role must be lead or support, got {role!r}")
     with write_session(engine) as s:
-        _load(s, task_id)
+        _load_editable(s, task_id, change)
         unit_id = _unit_id(s, unit, create=create, is_group=is_group)
         owners = _owners(s, task_id)
         history: list[tuple[str, Any, Any]] = []
@@ -281,7 +295,7 @@ def unassign(engine: Engine, task_id: int, unit: str, change: Change) -> ChangeR
     """Remove an owner (also how an inferred owner is rejected). The removal is in History,
     so a re-import never brings it back."""
     with write_session(engine) as s:
-        _load(s, task_id)
+        _load_editable(s, task_id, change)
         unit_id = _unit_id(s, unit, create=False)
         owners = _owners(s, task_id)
         mine = next((o for o in owners if o["unit_id"] == unit_id), None)
@@ -301,7 +315,7 @@ def unassign(engine: Engine, task_id: int, unit: str, change: Change) -> ChangeR
 def confirm(engine: Engine, task_id: int, change: Change, *, unit: str | None = None) -> ChangeResult:
     """Confirm inferred owners (all of them, or one unit): they become assigned."""
     with write_session(engine) as s:
-        _load(s, task_id)
+        _load_editable(s, task_id, change)
         owners = [o for o in _owners(s, task_id) if o["provenance"] == "inferred"]
         if unit is not None:
             uid = _unit_id(s, unit, create=False)

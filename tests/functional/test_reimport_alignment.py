@@ -2,7 +2,7 @@
 
 A re-import aligns the whole document with the stored plan; a doubtful pair is never made
 (withdrawn + added, and reported); every change an import makes to a task bumps its version
-and is in its History.
+and is in its History; a withdrawn task refuses edits unless forced.
 """
 
 from __future__ import annotations
@@ -15,9 +15,9 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
 from tests.conftest import run_cli
-from tracker.changes import Change, add_note, set_status
+from tracker.changes import Change, add_note, assign, set_due, set_status
 from tracker.db import read_session
-from tracker.errors import ConflictError
+from tracker.errors import ConflictError, WithdrawnTaskError
 from tracker.importer import import_paths
 from tracker.models import History, Task
 from tracker.services import TaskFilter, get_task, list_tasks, resolve_task
@@ -104,3 +104,28 @@ def test_reimport_that_changes_a_task_bumps_its_version_and_records_it(engine: E
     # Reports as of before the import see the old deadline, after it the new one (History replays).
     import_paths(engine, [doc])
     assert get_task(engine, str(tid)).task.version == seen + 1  # the same document again changes nothing
+
+
+def test_edits_of_a_withdrawn_task_are_refused_unless_forced(engine: Engine, tmp_path: Path, cli_env: dict[str, str], db_url: str) -> None:
+    doc = tmp_path / "专项检查.txt"
+    items = [(m, "2021年6月底前完成") for m in MARKS]
+    doc.write_text(template_plan(items), encoding="utf-8")
+    [plan] = import_paths(engine, [doc]).plans
+    tid = resolve_task(engine, f"{plan.slug}:6")
+    doc.write_text(template_plan(items[:5]), encoding="utf-8")
+    import_paths(engine, [doc])
+    assert _task(engine, tid).withdrawn
+    for edit in (
+        lambda c: set_status(engine, tid, c, status="done"),
+        lambda c: set_due(engine, tid, date(2021, 12, 31), Change(c.actor, note="延期", force=c.force)),
+        lambda c: assign(engine, tid, "省市场监管局", c, role="support"),
+    ):
+        with pytest.raises(WithdrawnTaskError, match="withdrawn"):
+            edit(ALICE)
+    assert _task(engine, tid).status == "todo"
+    add_note(engine, tid, Change("王科长", note="原文已删除，不再督办"))  # a note changes no state: allowed
+    env = {**cli_env, "TRACKER_DB": db_url}
+    refused = run_cli(env, "set", str(tid), "--status", "done", check=False)
+    assert refused.returncode == 6 and refused.stderr.count("\n") == 1 and "--force" in refused.stderr
+    run_cli(env, "set", str(tid), "--status", "cancelled", "--force")
+    assert _task(engine, tid).status == "cancelled"
