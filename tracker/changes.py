@@ -24,6 +24,7 @@ from tracker.db import write_session
 from tracker.errors import ConflictError, NotFoundError, UsageError, WithdrawnTaskError
 from tracker.labels import STATUS_CODES
 from tracker.models import history_t, owner_t, plan_t, task_t, unit_t, utcnow
+from tracker.units import normalise_unit_name, resolve_unit, task_region
 
 
 def default_actor() -> str:
@@ -230,27 +231,26 @@ def _note(session: Session, task_id: int, change: Change, cur: dict[str, Any]) -
 
 
 # ------------------------------------------------------------------ owners
-def _unit_id(session: Session, name: str, *, create: bool, is_group: bool = False) -> int:
-    name = name.strip()
-    if not name:
+def _owner_of(session: Session, task_id: int, unit: str) -> dict[str, Any] | None:
+    """The owner row of ``unit`` among the task's owners, by name or alias (normalised)."""
+    wanted = normalise_unit_name(unit)
+    if not wanted:
         raise UsageError("单位名称不能为空 / unit name is empty")
-    found = session.execute(sa.select(unit_t.c.id).where(unit_t.c.name == name)).scalar_one_or_none()
-    if found is not None:
-        return int(found)
-    # An alias names the same unit (省知识产权局 → 省市场监管局（省知识产权局）).
-    for uid, aliases in session.execute(sa.select(unit_t.c.id, unit_t.c.aliases).where(unit_t.c.aliases.contains(name))):
-        if name in aliases.split("\n"):
-            return int(uid)
-    if not create:
-        raise NotFoundError(f"没有名为“{name}”的单位 / no unit named {name!r}")
-    return int(session.execute(sa.insert(unit_t).values(name=name, aliases="", is_group=is_group).returning(unit_t.c.id)).scalar_one())
+    owners = _owners(session, task_id)
+    for o in owners:
+        if o["name"] == wanted:
+            return o
+    for o in owners:
+        if wanted in {normalise_unit_name(a) for a in (o["aliases"] or "").split("\n") if a}:
+            return o
+    return None
 
 
 def _owners(session: Session, task_id: int) -> list[dict[str, Any]]:
     return [
         dict(r)
         for r in session.execute(
-            sa.select(owner_t, unit_t.c.name).join(unit_t, unit_t.c.id == owner_t.c.unit_id)
+            sa.select(owner_t, unit_t.c.name, unit_t.c.aliases).join(unit_t, unit_t.c.id == owner_t.c.unit_id)
             .where(owner_t.c.task_id == task_id).order_by(owner_t.c.position)
         ).mappings()
     ]
@@ -261,15 +261,19 @@ def _owner_label(name: str, role: str, provenance: str) -> str:
 
 
 def assign(
-    engine: Engine, task_id: int, unit: str, change: Change, *, role: str = "lead", create: bool = True, is_group: bool = False
+    engine: Engine, task_id: int, unit: str, change: Change, *, role: str = "lead", create: bool = False, is_group: bool = False
 ) -> ChangeResult:
     """Make ``unit`` an owner (lead or support), set by a coordinator. Assigning a new
-    lead makes the previous lead a supporting unit: a task has one lead."""
+    lead makes the previous lead a supporting unit: a task has one lead.
+
+    ``unit`` is looked up among the units of the task's region, normalised as the importer
+    normalises names; an unknown name is refused with the closest ones (NotFoundError)
+    unless ``create`` (``--new-unit``) makes it a new unit of that region."""
     if role not in ("lead", "support"):
         raise UsageError(f"角色须为 lead 或 support / role must be lead or support, got {role!r}")
     with write_session(engine) as s:
         _load_editable(s, task_id, change)
-        unit_id = _unit_id(s, unit, create=create, is_group=is_group)
+        unit_id = resolve_unit(s, unit, task_region(s, task_id), create=create, is_group=is_group)
         owners = _owners(s, task_id)
         history: list[tuple[str, Any, Any]] = []
         mine = next((o for o in owners if o["unit_id"] == unit_id), None)
@@ -281,7 +285,7 @@ def assign(
         if mine is None:
             position = 0 if role == "lead" else len(owners) + 1
             s.execute(sa.insert(owner_t).values(task_id=task_id, unit_id=unit_id, role=role, provenance="assigned", position=position))
-            name = unit.strip()
+            name = s.execute(sa.select(unit_t.c.name).where(unit_t.c.id == unit_id)).scalar_one()
             history.append(("owner", None, _owner_label(name, role, "assigned")))
         elif (mine["role"], mine["provenance"]) != (role, "assigned"):
             s.execute(sa.update(owner_t).where(owner_t.c.id == mine["id"]).values(role=role, provenance="assigned"))
@@ -296,9 +300,8 @@ def unassign(engine: Engine, task_id: int, unit: str, change: Change) -> ChangeR
     so a re-import never brings it back."""
     with write_session(engine) as s:
         _load_editable(s, task_id, change)
-        unit_id = _unit_id(s, unit, create=False)
         owners = _owners(s, task_id)
-        mine = next((o for o in owners if o["unit_id"] == unit_id), None)
+        mine = _owner_of(s, task_id, unit)
         if mine is None:
             raise NotFoundError(f"“{unit}”不是该任务的责任单位 / {unit!r} is not an owner of this task")
         s.execute(sa.delete(owner_t).where(owner_t.c.id == mine["id"]))
@@ -318,8 +321,10 @@ def confirm(engine: Engine, task_id: int, change: Change, *, unit: str | None = 
         _load_editable(s, task_id, change)
         owners = [o for o in _owners(s, task_id) if o["provenance"] == "inferred"]
         if unit is not None:
-            uid = _unit_id(s, unit, create=False)
-            owners = [o for o in owners if o["unit_id"] == uid]
+            mine = _owner_of(s, task_id, unit)
+            if mine is None:
+                raise NotFoundError(f"“{unit}”不是该任务的责任单位 / {unit!r} is not an owner of this task")
+            owners = [o for o in owners if o["unit_id"] == mine["unit_id"]]
         if not owners:
             raise UsageError("没有待确认的推断责任单位 / no inferred owner to confirm")
         history: list[tuple[str, Any, Any]] = []

@@ -75,8 +75,9 @@ def set_cmd(
 def assign_cmd(
     ctx: typer.Context,
     task: Annotated[str, typer.Argument(help="规划代号:序号 / SLUG:NUMBER")],
-    unit: Annotated[str, typer.Argument(help="责任单位 / unit name (created if new)")],
+    unit: Annotated[str, typer.Argument(help="责任单位（本规划所属地区的单位名称或简称）/ unit name or alias, in the task's region")],
     role: Annotated[str, typer.Option("--role", help="lead（牵头）| support（配合）")] = "lead",
+    new_unit: Annotated[bool, typer.Option("--new-unit", help="单位尚不存在时新建 / create the unit if the region has none of this name")] = False,
     group: Annotated[bool, typer.Option("--group", help="新建单位为集合单位 / a new unit is a group")] = False,
     note: Annotated[Optional[str], typer.Option("--note")] = None,
     actor: ActorOpt = None,
@@ -85,12 +86,17 @@ def assign_cmd(
 ) -> None:
     """指定责任单位 / assign an owner (lead or support).
 
+    The name is looked up among the units of the task's region (brackets and blanks as the
+    importer writes them, aliases too); an unknown name is refused with the closest ones
+    (exit 3) unless --new-unit creates it.
+
     Example: tracker assign yunnan-2020-2021:33 省公安厅 --role lead
     """
     from tracker.changes import assign
 
     engine, tid = _task(ctx, task)
-    _done(task, assign(engine, tid, unit, _change(ctx, actor, None, note, expect_version, force), role=role, is_group=group))
+    _done(task, assign(engine, tid, unit, _change(ctx, actor, None, note, expect_version, force), role=role,
+                       create=new_unit, is_group=group))
 
 
 def unassign_cmd(

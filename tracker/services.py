@@ -185,9 +185,10 @@ def list_plans(engine: Engine) -> list[PlanView]:
 
 def _owner_filter(owner: str) -> Any:
     """Tasks with a unit whose name or alias contains ``owner``."""
-    unit_ids = (
-        sa.select(unit_t.c.id).where(sa.or_(unit_t.c.name.contains(owner), unit_t.c.aliases.contains(owner)))
-    )
+    unit_ids = sa.select(unit_t.c.id).where(sa.or_(
+        unit_t.c.name.contains(owner), unit_t.c.aliases.contains(owner),
+        (unit_t.c.name + "（" + unit_t.c.region + "）").contains(owner),  # 省公安厅（四川省）, as reports show it
+    ))
     return task_t.c.id.in_(sa.select(owner_t.c.task_id).where(owner_t.c.unit_id.in_(unit_ids)))
 
 
