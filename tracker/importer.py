@@ -42,7 +42,7 @@ from tracker.alignment import Alignment, Item, align, pair_leftovers
 from tracker.db import FTS_TABLE, has_fts, write_session
 from tracker.errors import DocumentImportError, NotFoundError, UsageError
 from tracker.extract.budget import BudgetExceeded
-from tracker.extract.identity import item_key, text_key, title_key
+from tracker.extract.identity import item_key, text_key
 from tracker.extract.indicators import ExtractedIndicator, extract_indicators
 from tracker.extract.owners import Lexicon, OwnerRef
 from tracker.extract.pipeline import ExtractedPlan, ExtractedTask, ReviewNote, extract_document
@@ -576,7 +576,7 @@ def store_plan(
         "source_checksum": source.checksum,
         "language": plan.language,
         "doc_number": plan.doc_number,
-        "title_key": title_key(plan.title),
+        "title_key": res.title_key,
         "fingerprint": plan.fingerprint,
         "part": plan.part,
         "updated_at": now,

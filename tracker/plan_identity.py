@@ -60,6 +60,7 @@ class Resolution:
     reason: str | None = None  # replaces | file | text | doc_number | title
     resembles: Resemblance | None = None
     notes: list[str] = field(default_factory=list)
+    title_key: str = ""  # the plan's title as compared (stored with it)
 
 
 def plan_item_keys(plan: ExtractedPlan) -> list[str]:
@@ -113,11 +114,13 @@ class Resolver:
                 terms.append(plan_t.c.source_file == replaces["source_file"])
         rows = [dict(r) for r in self.session.execute(sa.select(*cols).where(sa.or_(*terms))).mappings()]
         rows = [r for r in rows if r["id"] not in claimed]
+        if not rows:  # a first import, the usual case: nothing to compare
+            return Resolution("new", None, self.free_slug(plan), None, title_key=tk)
         rows.sort(key=lambda r: r["id"])
         keys = plan_item_keys(plan)
 
         def revision(row: dict[str, Any], reason: str) -> Resolution:
-            return Resolution("revision", row["id"], row["slug"], reason)
+            return Resolution("revision", row["id"], row["slug"], reason, title_key=tk)
 
         if replaces is not None:
             if plan.part == 0:
@@ -132,7 +135,7 @@ class Resolver:
                 return revision(r, "file")
         for r in rows:
             if r["fingerprint"] == plan.fingerprint:
-                return Resolution("same", r["id"], r["slug"], "text")
+                return Resolution("same", r["id"], r["slug"], "text", title_key=tk)
         notes: list[str] = []
         for reason, found in (
             ("file", [r for r in same_file if r["part"] == plan.part]),
@@ -151,7 +154,7 @@ class Resolver:
             share = self.share(r["id"], keys)
             if share >= RESEMBLANCE_SHOWN and (resembles is None or share > resembles.share):
                 resembles = Resemblance(r["slug"], r["title"], share)
-        return Resolution("new", None, self.free_slug(plan), None, resembles, notes)
+        return Resolution("new", None, self.free_slug(plan), None, resembles, notes, title_key=tk)
 
     def free_slug(self, plan: ExtractedPlan) -> str:
         """The plan's region-and-period slug when no plan has it, else that slug with a part

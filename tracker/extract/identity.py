@@ -263,12 +263,16 @@ def find_signature(lines: list[str]) -> str | None:
     >>> find_signature(["正文。", "（此件公开发布）"]) is None
     True
     """
-    printed = [fold_width(x).strip() for x in lines]
-    printed = [x for x in printed if x]
+    printed = [x for x in (raw.strip() for raw in lines) if x]
     found = None
     for k in range(len(printed) - 1):
         line, nxt = printed[k], printed[k + 1]
-        if len(line) <= 40 and _DATE_LINE.match(nxt) and not re.search(r"[。；;，,:：]", line):
+        # Only a short line over a short line ending in 日 can be a signature: the rest of a
+        # document is passed over without folding or matching.
+        if len(line) > 40 or len(nxt) > 24 or not nxt.endswith("日"):
+            continue
+        line = fold_width(line)
+        if _DATE_LINE.match(fold_width(nxt)) and not re.search(r"[。；;，,:：]", line):
             parts = _simplified(line).split()
             if parts and all(_BODY_ENDING.search(p) for p in parts):
                 found = line
