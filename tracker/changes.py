@@ -22,10 +22,11 @@ from sqlmodel import Session
 
 from tracker.dates import MAX_ID, check_count, check_date
 from tracker.db import write_session
-from tracker.errors import ConflictError, NotFoundError, UsageError
+from tracker.errors import ConflictError, NotFoundError, UsageError, WithdrawnTaskError
 from tracker.labels import STATUS_CODES
 from tracker.models import history_t, owner_t, plan_t, task_t, unit_t, utcnow
 from tracker.textsafe import clean_line, clean_text
+from tracker.units import normalise_unit_name, resolve_unit, task_region
 
 
 def default_actor() -> str:
@@ -45,12 +46,14 @@ class Change:
 
     ``expected_version`` is the task version the coordinator saw; None means "whatever
     is current" (a one-shot CLI command reading and writing in one transaction).
+    ``force`` allows changing a task its document withdrew (otherwise refused).
     """
 
     actor: str
     effective: datetime | None = None  # default: now
     note: str | None = None
     expected_version: int | None = None
+    force: bool = False
 
     def __post_init__(self) -> None:
         # Stored as typed, they would reach every terminal that prints the history: control
@@ -86,6 +89,18 @@ def _load(session: Session, task_id: int) -> dict[str, Any]:
     if row is None:
         raise NotFoundError(f"没有编号为 {task_id} 的任务 / no task with id {task_id}")
     return dict(row)
+
+
+def _load_editable(session: Session, task_id: int, change: Change) -> dict[str, Any]:
+    """The task, refused when its document withdrew it: a status set on a task that is no
+    longer in the plan would go unseen by every listing and report (issue 17)."""
+    row = _load(session, task_id)
+    if row["withdrawn"] and not change.force:
+        raise WithdrawnTaskError(
+            f"任务 {row['number']} 已从原文删除（撤销），不能修改；确需修改请加 --force / "
+            f"task {row['number']} was withdrawn from its document; use --force to change it anyway"
+        )
+    return row
 
 
 def _conflict_message(session: Session, task_id: int, seen: int, current: int) -> str:
@@ -161,7 +176,7 @@ def set_status(
     if status is None and progress is None:
         raise UsageError("请指定状态或进度 / give a status or a progress")
     with write_session(engine) as s:
-        cur = _load(s, task_id)
+        cur = _load_editable(s, task_id, change)
         updates: dict[str, Any] = {}
         history: list[tuple[str, Any, Any]] = []
         if status is not None and status != cur["status"]:
@@ -185,7 +200,7 @@ def set_due(engine: Engine, task_id: int, due: date, change: Change) -> ChangeRe
         raise UsageError("修改期限须说明理由（--reason）/ a reason is required to change a due date")
     check_date(due, what="期限 / due date")
     with write_session(engine) as s:
-        cur = _load(s, task_id)
+        cur = _load_editable(s, task_id, change)
         history: list[tuple[str, Any, Any]] = [("due", cur["due"], due)]
         if cur["due_source"] != "coordinator":
             history.append(("due_source", cur["due_source"], "coordinator"))
@@ -202,7 +217,7 @@ def trigger(engine: Engine, task_id: int, met_on: date, change: Change, *, days:
     plan's trigger_days. A working-day count past the last published holiday schedule is
     an estimate, and the History note says so."""
     with write_session(engine) as s:
-        cur = _load(s, task_id)
+        cur = _load_editable(s, task_id, change)
         printed, estimate = _printed_span_due(cur["due_text"], met_on)
         if not cur["condition"] and printed is None:
             # `会后7个工作日内`, `收到通知之日起30日内`: a span from an event is a condition too
@@ -260,27 +275,26 @@ def _note(session: Session, task_id: int, change: Change, cur: dict[str, Any]) -
 
 
 # ------------------------------------------------------------------ owners
-def _unit_id(session: Session, name: str, *, create: bool, is_group: bool = False) -> int:
-    name = clean_line(name)
-    if not name:
+def _owner_of(session: Session, task_id: int, unit: str) -> dict[str, Any] | None:
+    """The owner row of ``unit`` among the task's owners, by name or alias (normalised)."""
+    wanted = normalise_unit_name(unit)
+    if not wanted:
         raise UsageError("单位名称不能为空 / unit name is empty")
-    found = session.execute(sa.select(unit_t.c.id).where(unit_t.c.name == name)).scalar_one_or_none()
-    if found is not None:
-        return int(found)
-    # An alias names the same unit (省知识产权局 → 省市场监管局（省知识产权局）).
-    for uid, aliases in session.execute(sa.select(unit_t.c.id, unit_t.c.aliases).where(unit_t.c.aliases.contains(name, autoescape=True))):
-        if name in aliases.split("\n"):
-            return int(uid)
-    if not create:
-        raise NotFoundError(f"没有名为“{name}”的单位 / no unit named {name!r}")
-    return int(session.execute(sa.insert(unit_t).values(name=name, aliases="", is_group=is_group).returning(unit_t.c.id)).scalar_one())
+    owners = _owners(session, task_id)
+    for o in owners:
+        if o["name"] == wanted:
+            return o
+    for o in owners:
+        if wanted in {normalise_unit_name(a) for a in (o["aliases"] or "").split("\n") if a}:
+            return o
+    return None
 
 
 def _owners(session: Session, task_id: int) -> list[dict[str, Any]]:
     return [
         dict(r)
         for r in session.execute(
-            sa.select(owner_t, unit_t.c.name).join(unit_t, unit_t.c.id == owner_t.c.unit_id)
+            sa.select(owner_t, unit_t.c.name, unit_t.c.aliases).join(unit_t, unit_t.c.id == owner_t.c.unit_id)
             .where(owner_t.c.task_id == task_id).order_by(owner_t.c.position)
         ).mappings()
     ]
@@ -291,15 +305,19 @@ def _owner_label(name: str, role: str, provenance: str) -> str:
 
 
 def assign(
-    engine: Engine, task_id: int, unit: str, change: Change, *, role: str = "lead", create: bool = True, is_group: bool = False
+    engine: Engine, task_id: int, unit: str, change: Change, *, role: str = "lead", create: bool = False, is_group: bool = False
 ) -> ChangeResult:
     """Make ``unit`` an owner (lead or support), set by a coordinator. Assigning a new
-    lead makes the previous lead a supporting unit: a task has one lead."""
+    lead makes the previous lead a supporting unit: a task has one lead.
+
+    ``unit`` is looked up among the units of the task's region, normalised as the importer
+    normalises names; an unknown name is refused with the closest ones (NotFoundError)
+    unless ``create`` (``--new-unit``) makes it a new unit of that region."""
     if role not in ("lead", "support"):
         raise UsageError(f"角色须为 lead 或 support / role must be lead or support, got {role!r}")
     with write_session(engine) as s:
-        _load(s, task_id)
-        unit_id = _unit_id(s, unit, create=create, is_group=is_group)
+        _load_editable(s, task_id, change)
+        unit_id = resolve_unit(s, unit, task_region(s, task_id), create=create, is_group=is_group)
         owners = _owners(s, task_id)
         history: list[tuple[str, Any, Any]] = []
         mine = next((o for o in owners if o["unit_id"] == unit_id), None)
@@ -311,7 +329,7 @@ def assign(
         if mine is None:
             position = 0 if role == "lead" else len(owners) + 1
             s.execute(sa.insert(owner_t).values(task_id=task_id, unit_id=unit_id, role=role, provenance="assigned", position=position))
-            name = unit.strip()
+            name = s.execute(sa.select(unit_t.c.name).where(unit_t.c.id == unit_id)).scalar_one()
             history.append(("owner", None, _owner_label(name, role, "assigned")))
         elif (mine["role"], mine["provenance"]) != (role, "assigned"):
             s.execute(sa.update(owner_t).where(owner_t.c.id == mine["id"]).values(role=role, provenance="assigned"))
@@ -325,10 +343,9 @@ def unassign(engine: Engine, task_id: int, unit: str, change: Change) -> ChangeR
     """Remove an owner (also how an inferred owner is rejected). The removal is in History,
     so a re-import never brings it back."""
     with write_session(engine) as s:
-        _load(s, task_id)
-        unit_id = _unit_id(s, unit, create=False)
+        _load_editable(s, task_id, change)
         owners = _owners(s, task_id)
-        mine = next((o for o in owners if o["unit_id"] == unit_id), None)
+        mine = _owner_of(s, task_id, unit)
         if mine is None:
             raise NotFoundError(f"“{unit}”不是该任务的责任单位 / {unit!r} is not an owner of this task")
         s.execute(sa.delete(owner_t).where(owner_t.c.id == mine["id"]))
@@ -345,11 +362,13 @@ def unassign(engine: Engine, task_id: int, unit: str, change: Change) -> ChangeR
 def confirm(engine: Engine, task_id: int, change: Change, *, unit: str | None = None) -> ChangeResult:
     """Confirm inferred owners (all of them, or one unit): they become assigned."""
     with write_session(engine) as s:
-        _load(s, task_id)
+        _load_editable(s, task_id, change)
         owners = [o for o in _owners(s, task_id) if o["provenance"] == "inferred"]
         if unit is not None:
-            uid = _unit_id(s, unit, create=False)
-            owners = [o for o in owners if o["unit_id"] == uid]
+            mine = _owner_of(s, task_id, unit)
+            if mine is None:
+                raise NotFoundError(f"“{unit}”不是该任务的责任单位 / {unit!r} is not an owner of this task")
+            owners = [o for o in owners if o["unit_id"] == mine["unit_id"]]
         if not owners:
             raise UsageError("没有待确认的推断责任单位 / no inferred owner to confirm")
         history: list[tuple[str, Any, Any]] = []

@@ -108,9 +108,14 @@ def import_cmd(
     ctx: typer.Context,
     paths: Annotated[Optional[list[Path]], typer.Argument(help="文件或文件夹，默认 seeds/ / files or folders (default seeds/).")] = None,
     dry_run: Annotated[bool, typer.Option("--dry-run", help="只显示报告，不写入 / show the report, write nothing.")] = False,
+    replaces: Annotated[Optional[str], typer.Option("--replaces", help="该文件是此规划的修订版 / the document revises the plan SLUG")] = None,
     fmt: Annotated[OutputFormat, typer.Option("--format", help="table|json")] = OutputFormat.table,
 ) -> None:
     """导入实施方案文档 / import plan documents (.txt, .docx, .html).
+
+    A document is a revision of a stored plan when it is the same file, has the same title
+    or 文号 (and keeps enough of its items), or when --replaces SLUG says so; otherwise it
+    is a new plan. The same text imported twice is recognised and not stored again.
 
     Example: tracker import seeds/yunyang-2022-ip-county-plan.txt
     """
@@ -127,9 +132,10 @@ def import_cmd(
 
         with Progress(console=_stderr_console(), transient=True) as bar:
             job = bar.add_task("导入 / importing", total=len(files))
-            report = import_paths(engine, files, lexicon=lexicon, dry_run=dry_run, progress=lambda _p: bar.advance(job))
+            report = import_paths(engine, files, lexicon=lexicon, dry_run=dry_run, replaces=replaces,
+                                  progress=lambda _p: bar.advance(job))
     else:
-        report = import_paths(engine, files, lexicon=lexicon, dry_run=dry_run)
+        report = import_paths(engine, files, lexicon=lexicon, dry_run=dry_run, replaces=replaces)
     if fmt == OutputFormat.json:
         from tracker.formatters import to_json
 

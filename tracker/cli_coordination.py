@@ -18,14 +18,18 @@ from tracker.formatters import OutputFormat
 ActorOpt = Annotated[Optional[str], typer.Option("--actor", help="操作人（默认登录名或 TRACKER_ACTOR）/ who makes the change")]
 OnOpt = Annotated[Optional[str], typer.Option("--on", help="生效日期（默认现在）/ date it took effect (default now)")]
 VersionOpt = Annotated[Optional[int], typer.Option("--expect-version", help="读取时的版本号，他人已修改则拒绝 / refuse if the task changed since this version")]
+ForceOpt = Annotated[bool, typer.Option("--force", help="任务已从原文撤销也修改 / change a task withdrawn from its document")]
 AsOfOpt = Annotated[Optional[str], typer.Option("--as-of", help="以该日期为准（默认今天，Asia/Shanghai）/ as of DATE (default today)")]
 
 
-def _change(ctx: typer.Context, actor: str | None, on: str | None, note: str | None, version: int | None) -> Any:
+def _change(
+    ctx: typer.Context, actor: str | None, on: str | None, note: str | None, version: int | None, force: bool = False
+) -> Any:
     from tracker.changes import Change, default_actor
     from tracker.cli import _date
 
-    return Change(actor=actor or default_actor(), effective=Change.on_date(_date(on)), note=note, expected_version=version)
+    return Change(actor=actor or default_actor(), effective=Change.on_date(_date(on)), note=note, expected_version=version,
+                  force=force)
 
 
 def _task(ctx: typer.Context, ref: str) -> tuple[Any, int]:
@@ -53,6 +57,7 @@ def set_cmd(
     on: OnOpt = None,
     actor: ActorOpt = None,
     expect_version: VersionOpt = None,
+    force: ForceOpt = False,
 ) -> None:
     """设置状态或进度 / set a task's status and/or progress.
 
@@ -62,7 +67,7 @@ def set_cmd(
     from tracker.labels import parse_status
 
     engine, tid = _task(ctx, task)
-    result = set_status(engine, tid, _change(ctx, actor, on, note, expect_version),
+    result = set_status(engine, tid, _change(ctx, actor, on, note, expect_version, force),
                         status=parse_status(status) if status else None, progress=progress)
     _done(task, result)
 
@@ -70,21 +75,28 @@ def set_cmd(
 def assign_cmd(
     ctx: typer.Context,
     task: Annotated[str, typer.Argument(help="规划代号:序号 / SLUG:NUMBER")],
-    unit: Annotated[str, typer.Argument(help="责任单位 / unit name (created if new)")],
+    unit: Annotated[str, typer.Argument(help="责任单位（本规划所属地区的单位名称或简称）/ unit name or alias, in the task's region")],
     role: Annotated[str, typer.Option("--role", help="lead（牵头）| support（配合）")] = "lead",
+    new_unit: Annotated[bool, typer.Option("--new-unit", help="单位尚不存在时新建 / create the unit if the region has none of this name")] = False,
     group: Annotated[bool, typer.Option("--group", help="新建单位为集合单位 / a new unit is a group")] = False,
     note: Annotated[Optional[str], typer.Option("--note")] = None,
     actor: ActorOpt = None,
     expect_version: VersionOpt = None,
+    force: ForceOpt = False,
 ) -> None:
     """指定责任单位 / assign an owner (lead or support).
+
+    The name is looked up among the units of the task's region (brackets and blanks as the
+    importer writes them, aliases too); an unknown name is refused with the closest ones
+    (exit 3) unless --new-unit creates it.
 
     Example: tracker assign yunnan-2020-2021:33 省公安厅 --role lead
     """
     from tracker.changes import assign
 
     engine, tid = _task(ctx, task)
-    _done(task, assign(engine, tid, unit, _change(ctx, actor, None, note, expect_version), role=role, is_group=group))
+    _done(task, assign(engine, tid, unit, _change(ctx, actor, None, note, expect_version, force), role=role,
+                       create=new_unit, is_group=group))
 
 
 def unassign_cmd(
@@ -94,6 +106,7 @@ def unassign_cmd(
     note: Annotated[Optional[str], typer.Option("--note")] = None,
     actor: ActorOpt = None,
     expect_version: VersionOpt = None,
+    force: ForceOpt = False,
 ) -> None:
     """移除责任单位（也用于否决推断的单位）/ remove an owner (also how an inferred owner is rejected).
 
@@ -102,7 +115,7 @@ def unassign_cmd(
     from tracker.changes import unassign
 
     engine, tid = _task(ctx, task)
-    _done(task, unassign(engine, tid, unit, _change(ctx, actor, None, note, expect_version)))
+    _done(task, unassign(engine, tid, unit, _change(ctx, actor, None, note, expect_version, force)))
 
 
 def confirm_cmd(
@@ -111,6 +124,7 @@ def confirm_cmd(
     unit: Annotated[Optional[str], typer.Option("--unit", help="只确认该单位 / only this unit")] = None,
     actor: ActorOpt = None,
     expect_version: VersionOpt = None,
+    force: ForceOpt = False,
 ) -> None:
     """确认推断的责任单位 / confirm the inferred owners of a task.
 
@@ -119,7 +133,7 @@ def confirm_cmd(
     from tracker.changes import confirm
 
     engine, tid = _task(ctx, task)
-    _done(task, confirm(engine, tid, _change(ctx, actor, None, None, expect_version), unit=unit))
+    _done(task, confirm(engine, tid, _change(ctx, actor, None, None, expect_version, force), unit=unit))
 
 
 def due_cmd(
@@ -129,6 +143,7 @@ def due_cmd(
     reason: Annotated[str, typer.Option("--reason", help="理由（必填）/ why (required)")] = "",
     actor: ActorOpt = None,
     expect_version: VersionOpt = None,
+    force: ForceOpt = False,
 ) -> None:
     """调整期限（须说明理由）/ override a due date, with a reason.
 
@@ -140,7 +155,7 @@ def due_cmd(
     engine, tid = _task(ctx, task)
     new_due = _date(due, "期限 / due date")
     assert new_due is not None
-    _done(task, set_due(engine, tid, new_due, _change(ctx, actor, None, reason, expect_version)))
+    _done(task, set_due(engine, tid, new_due, _change(ctx, actor, None, reason, expect_version, force)))
 
 
 def trigger_cmd(
@@ -151,6 +166,7 @@ def trigger_cmd(
     note: Annotated[Optional[str], typer.Option("--note")] = None,
     actor: ActorOpt = None,
     expect_version: VersionOpt = None,
+    force: ForceOpt = False,
 ) -> None:
     """记录触发条件已满足（如上位法已出台）/ record that a task's condition was met.
 
@@ -162,7 +178,7 @@ def trigger_cmd(
     engine, tid = _task(ctx, task)
     when = _date(met_on)
     assert when is not None
-    _done(task, trigger(engine, tid, when, _change(ctx, actor, None, note, expect_version), days=days))
+    _done(task, trigger(engine, tid, when, _change(ctx, actor, None, note, expect_version, force), days=days))
 
 
 def note_cmd(

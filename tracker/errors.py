@@ -134,3 +134,10 @@ class ConflictError(TrackerError):
     """Another coordinator changed the task since it was read (stale version)."""
 
     exit_code = 6
+
+
+class WithdrawnTaskError(TrackerError):
+    """The task is gone from its document (withdrawn by a re-import): an edit is refused
+    unless forced. Not a ConflictError: reloading would not help."""
+
+    exit_code = 6

@@ -235,7 +235,7 @@ def load_snapshot(
                           plan_t.c.period_end, plan_t.c.issued_on, plan_t.c.review_months)
             )
         }
-        unit_rows = s.execute(sa.select(unit_t.c.id, unit_t.c.name).order_by(unit_t.c.name)).all()
+        unit_rows = _unit_rows(s)
         target_id: int | None = None
         if scope == "unit":
             target_id = next((uid for uid, name in unit_rows if name == target), None)
@@ -278,7 +278,7 @@ def load_snapshot(
             .where(*([owner_t.c.task_id.in_(in_scope)] if scope else share_of(owner_t.c.task_id)))
             .order_by(owner_t.c.task_id, sa.case((owner_t.c.role == "lead", 0), else_=1), owner_t.c.position, owner_t.c.id)
         ).all()
-    unit_names = dict(unit_rows)
+    unit_names = dict(unit_rows)  # unit id → label: 省公安厅, 省公安厅（四川省）
     shared: dict[tuple[int, str, str], ItemOwner] = {}  # one object per (unit, role, provenance)
     owners: dict[int, tuple[ItemOwner, ...]] = {}
     current: int | None = None
@@ -683,15 +683,32 @@ class _Writer:
         return self.changed
 
 
+def _unit_rows(session: Any) -> list[tuple[int, str]]:
+    """(unit id, label) of every unit, by label. A unit's feed is addressed by its label
+    (tracker.unit_labels): the name, or ``name（region）`` for a later unit of a repeated
+    name, so two regions' 省公安厅 have two feeds and the first keeps its address."""
+    from tracker.unit_labels import unit_labels
+
+    labels = unit_labels(session.execute(sa.select(unit_t.c.id, unit_t.c.name, unit_t.c.region)).all())
+    return sorted(labels.items(), key=lambda kv: (kv[1], kv[0]))
+
+
 def resolve_unit(engine: Engine, name: str) -> str:
-    """A unit's exact name from its name or an alias (exact), else a unique part of it."""
+    """A unit's label from its label, name or an alias (exact), else a unique part of it."""
     wanted = name.strip()
     with read_session(engine) as s:
-        rows = s.execute(sa.select(unit_t.c.name, unit_t.c.aliases)).all()
-    for unit, aliases in rows:
-        if wanted == unit or wanted in (aliases or "").split("\n"):
-            return str(unit)
-    partial = sorted(str(unit) for unit, aliases in rows if wanted and (wanted in unit or wanted in (aliases or "")))
+        labels = dict(_unit_rows(s))
+        rows = [(labels[uid], unit, aliases) for uid, unit, aliases in
+                s.execute(sa.select(unit_t.c.id, unit_t.c.name, unit_t.c.aliases))]
+    for label_, _unit, _aliases in rows:
+        if wanted == label_:
+            return label_
+    exact = sorted({label_ for label_, unit, aliases in rows if wanted == unit or wanted in (aliases or "").split("\n")})
+    if len(exact) == 1:
+        return exact[0]
+    if exact:
+        raise UsageError(f"“{name}”可指多个单位：{'、'.join(exact)} / {name!r} matches several units")
+    partial = sorted({label_ for label_, unit, aliases in rows if wanted and (wanted in label_ or wanted in (aliases or ""))})
     if len(partial) == 1:
         return partial[0]
     if partial:
@@ -1029,7 +1046,7 @@ def webcal(url: str) -> str:
 
 def _all_feeds(session: Any) -> list[tuple[str, str, str]]:
     plans = session.execute(sa.select(plan_t.c.slug, plan_t.c.title).order_by(plan_t.c.slug)).all()
-    units = session.execute(sa.select(unit_t.c.name).order_by(unit_t.c.name)).scalars().all()
+    units = [label_ for _, label_ in _unit_rows(session)]
     return [("all", "", ""), *(("plan", s, t) for s, t in plans), *(("unit", n, n) for n in units)]
 
 
@@ -1083,7 +1100,7 @@ def rotate(engine: Engine, secret: bytes, scope: str, target: str) -> FeedAddres
                 raise NotFoundError(f"没有代号为“{target}”的规划 / no plan {target!r}")
             title = found
         elif scope == "unit":
-            if s.execute(sa.select(unit_t.c.id).where(unit_t.c.name == target)).first() is None:
+            if target not in {label_ for _, label_ in _unit_rows(s)}:
                 raise NotFoundError(f"没有名为“{target}”的单位 / no unit named {target!r}")
         now = utcnow()
         count = s.execute(

@@ -1,10 +1,13 @@
 """Writing extracted plans into the store: idempotent, all-or-nothing, and fast.
 
-Re-importing a document never duplicates a task and never overwrites what coordinators own
-(status, progress, owners they set, notes, due dates they changed); it updates only what
-the document says, and reports changed source text. An edited version of a plan is matched
-task by task on number *and* text (see :func:`match_tasks`), so an inserted item that shifts
-the numbers does not turn every later task into a "changed" one; a task gone from the
+Which stored plan a document's plan is — the same document again, a revision, or a new
+plan — is decided from the document's identity (:mod:`tracker.plan_identity`), never from
+its slug alone. Re-importing a document never duplicates a task and never overwrites what
+coordinators own (status, progress, owners they set, notes, due dates they changed); it
+updates only what the document says, bumps the version of every task it changes and
+records the change in its History. A revision is aligned with the stored plan as a whole
+(:mod:`tracker.alignment`), so an inserted item that shifts the numbers does not turn every
+later task into a "changed" one, and a doubtful pair is never made: a task gone from the
 document is marked withdrawn, never deleted, and restored if it comes back.
 
 Speed (bench/import.py): documents are read and extracted in worker processes, one per core,
@@ -19,7 +22,6 @@ executemany (Core inserts), not one ORM object at a time.
 from __future__ import annotations
 
 import dataclasses
-import difflib
 import multiprocessing
 import os
 import threading
@@ -36,10 +38,12 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
+from tracker.alignment import Alignment, Item, align, pair_leftovers
 from tracker.dates import EARLIEST, LATEST
 from tracker.db import FTS_TABLE, has_fts, write_session
-from tracker.errors import DocumentImportError
+from tracker.errors import DocumentImportError, NotFoundError, UsageError
 from tracker.extract.budget import BudgetExceeded
+from tracker.extract.identity import item_key, text_key
 from tracker.extract.indicators import ExtractedIndicator, extract_indicators
 from tracker.extract.owners import Lexicon, OwnerRef
 from tracker.extract.pipeline import ExtractedPlan, ExtractedTask, ReviewNote, extract_document
@@ -48,6 +52,7 @@ from tracker.extract.repair import Repair, is_traditional, page_title, repair_te
 from tracker.extract.structure import page_date
 from tracker.indicators import store_document_indicators
 from tracker.models import history_t, owner_t, plan_t, task_t, unit_t, utcnow
+from tracker.plan_identity import Resemblance, Resolver
 from tracker.textsafe import display_path
 
 IMPORT_ACTOR = "import"
@@ -56,6 +61,9 @@ DOCUMENT_SUFFIXES = {".txt", ".text", ".docx", ".html", ".htm"}
 # Document-derived fields a re-import refreshes. Coordinator-owned fields are absent.
 _DOC_FIELDS = ("seq", "number", "section", "title", "text", "kind", "due_text", "line_start", "line_end", "search_text")
 _DEADLINE_FIELDS = ("due", "start", "ongoing", "condition", "due_source", "milestones")
+# A change to one of these is a change of the task: its version grows (a coordinator's
+# --expect-version from before the import is refused). Order and line numbers are not.
+_CONTENT_FIELDS = frozenset({"number", "section", "title", "text", "kind", "due_text", *_DEADLINE_FIELDS} - {"due_source"})
 
 
 @dataclass
@@ -76,6 +84,18 @@ class PlanReport:
     repairs: list[str] = field(default_factory=list)
     withdrawn: list[str] = field(default_factory=list)  # numbers of tasks gone from the document
     restored: list[str] = field(default_factory=list)  # withdrawn tasks that came back
+    # Identity (tracker.plan_identity): new | revision | same (the same document, not stored again)
+    identity: str = "new"
+    matched_by: str | None = None  # replaces | file | text | doc_number | title
+    same_as: str | None = None  # the plan this document already is
+    resembles: Resemblance | None = None
+    notes: list[str] = field(default_factory=list)
+    doc_number: str | None = None
+    region: str = ""
+    # A revision's changes task by task, old → new (the --dry-run preview), and the pairs
+    # the alignment doubted (imported as withdrawn + added, for a person to check).
+    changes: list[dict[str, Any]] = field(default_factory=list)
+    doubtful: list[dict[str, Any]] = field(default_factory=list)
 
 
 @dataclass
@@ -335,15 +355,32 @@ def _extracted(files: list[Path], lexicon: Lexicon | None, workers: int) -> Iter
             yield path, result
 
 
-def _store_file(
-    session: Session, item: _Extracted, lexicon: Lexicon | None, units: dict[str, int], report: ImportReport
-) -> None:
+@dataclass
+class _Batch:
+    """What the files of one write transaction share: unit ids by (region, name), the plan
+    resolver (and its cache of stored plans' items), and the plan a --replaces names."""
+
+    session: Session
+    units: dict[tuple[str, str], int] = field(default_factory=dict)
+    resolver: Resolver | None = None
+    replaces: dict[str, Any] | None = None
+
+    def __post_init__(self) -> None:
+        self.resolver = Resolver(self.session)
+
+
+def _store_file(batch: _Batch, item: _Extracted, lexicon: Lexicon | None, report: ImportReport) -> None:
+    claimed: set[int] = set()
+    spans: list[ExtractedPlan] = []
     for i, plan in enumerate(item.plans):
-        plan_report = store_plan(session, plan, item.source, lexicon, units=units)
+        plan_report = store_plan(batch.session, plan, item.source, lexicon, units=batch.units, resolver=batch.resolver,
+                                 replaces=batch.replaces, claimed=claimed)
         if i == 0:  # the document's repairs are reported once, with its first plan
             plan_report.repairs = item.source.repair_notes + plan_report.repairs
         report.plans.append(plan_report)
-    report.indicators.update(store_document_indicators(session, item.plans, item.source.text, items=item.indicators))
+        # A plan already stored as another file holds its targets already.
+        spans.append(plan if plan_report.identity != "same" else dataclasses.replace(plan, slug=""))
+    report.indicators.update(store_document_indicators(batch.session, spans, item.source.text, items=item.indicators))
 
 
 def import_paths(
@@ -354,13 +391,17 @@ def import_paths(
     dry_run: bool = False,
     progress: Any = None,
     workers: int | None = None,
+    replaces: str | None = None,
 ) -> ImportReport:
     """Import documents, each file all or nothing. A bad file is reported and skipped.
 
     ``workers``: processes extracting documents (default: one per core; 1 extracts here).
+    ``replaces``: the slug of the plan the one document imported revises (its main plan;
+    its appendices revise that plan's file's appendices).
     """
     report = ImportReport(dry_run=dry_run)
     files = collect_documents(paths)
+    target = _replaced_plan(engine, replaces, files) if replaces is not None else None
     batch: list[tuple[Path, _Extracted | str]] = []
     tasks = 0
     for path, result in _extracted(files, lexicon, _worker_count(len(files), workers)):
@@ -368,11 +409,26 @@ def import_paths(
         if isinstance(result, _Extracted):
             tasks += sum(len(p.tasks) for p in result.plans)
         if dry_run or len(batch) >= BATCH_FILES or tasks >= BATCH_TASKS:
-            _write(engine, batch, lexicon, report, dry_run, progress)
+            _write(engine, batch, lexicon, report, dry_run, progress, target)
             batch, tasks = [], 0
     if batch:
-        _write(engine, batch, lexicon, report, dry_run, progress)
+        _write(engine, batch, lexicon, report, dry_run, progress, target)
     return report
+
+
+def _replaced_plan(engine: Engine, slug: str, files: list[Path]) -> dict[str, Any]:
+    """The stored plan ``--replaces`` names; it takes exactly one document."""
+    if len(files) != 1:
+        raise UsageError(f"--replaces 只能用于一个文件（现有 {len(files)} 个）/ --replaces takes exactly one file, got {len(files)}")
+    from tracker.db import read_session
+
+    with read_session(engine) as s:
+        row = s.execute(
+            sa.select(plan_t.c.id, plan_t.c.slug, plan_t.c.source_file).where(plan_t.c.slug == slug.strip())
+        ).mappings().first()
+    if row is None:
+        raise NotFoundError(f"没有代号为“{slug}”的规划 / no plan {slug!r} (see: tracker plans)")
+    return dict(row)
 
 
 def _write(
@@ -382,19 +438,20 @@ def _write(
     report: ImportReport,
     dry_run: bool,
     progress: Any,
+    replaces: dict[str, Any] | None = None,
 ) -> None:
     """Store a batch of files in one transaction, each in a savepoint: a file that fails
     rolls back alone, the files before it are committed, and the error goes on up."""
     if any(isinstance(result, _Extracted) for _, result in batch):
-        units: dict[str, int] = {}  # unit name → id, within this transaction
         failure: BaseException | None = None
         with write_session(engine) as session:
+            shared = _Batch(session, replaces=replaces)
             for _, result in batch:
                 if not isinstance(result, _Extracted):
                     continue
                 try:
                     with session.begin_nested():
-                        _store_file(session, result, lexicon, units, report)
+                        _store_file(shared, result, lexicon, report)
                 except BaseException as exc:  # the files before it still commit
                     failure = exc
                     break
@@ -450,29 +507,39 @@ def _index_for_search(session: Session, plan_id: int, first: int, last: int) -> 
 
 
 def _unit_ids(
-    session: Session, owners: list[OwnerRef], lexicon: Lexicon | None, known: dict[str, int] | None = None
+    session: Session,
+    owners: list[OwnerRef],
+    lexicon: Lexicon | None,
+    known: dict[tuple[str, str], int] | None = None,
+    *,
+    region: str = "",
+    region_slug: str = "",
 ) -> dict[str, int]:
-    """Unit name → id for ``owners``, creating the units not stored yet. ``known`` holds the
-    ids already looked up in this transaction (a batch of files names the same units)."""
+    """Unit name → id for ``owners`` within ``region`` (a unit is its name in its region:
+    Yunnan's 省公安厅 is not Sichuan's), creating the units not stored yet. ``known`` holds
+    the ids already looked up in this transaction (a batch of files names the same units).
+    The lexicon's aliases go only to units of the regions it is written for."""
     known = {} if known is None else known
     names = sorted({o.name for o in owners})
     if not names:
         return {}
-    unknown = [n for n in names if n not in known]
-    if not unknown:
-        return known
-    existing = dict(session.execute(sa.select(unit_t.c.name, unit_t.c.id).where(unit_t.c.name.in_(unknown))).all())
-    missing = [n for n in unknown if n not in existing]
-    if missing:
-        groups = {o.name for o in owners if o.is_group}
-        alias_map = lexicon.aliases() if lexicon else {}
-        rows = [{"name": n, "is_group": n in groups, "aliases": "\n".join(alias_map.get(n, []))} for n in missing]
-        session.execute(sa.insert(unit_t), rows)
-        existing.update(
-            dict(session.execute(sa.select(unit_t.c.name, unit_t.c.id).where(unit_t.c.name.in_(missing))).all())
-        )
-    known.update(existing)
-    return known
+    unknown = [n for n in names if (region, n) not in known]
+    if unknown:
+        existing = dict(session.execute(
+            sa.select(unit_t.c.name, unit_t.c.id).where(unit_t.c.region == region, unit_t.c.name.in_(unknown))
+        ).all())
+        missing = [n for n in unknown if n not in existing]
+        if missing:
+            groups = {o.name for o in owners if o.is_group}
+            alias_map = lexicon.aliases() if lexicon and lexicon.applies_to(region_slug) else {}
+            rows = [{"name": n, "region": region, "is_group": n in groups, "aliases": "\n".join(alias_map.get(n, []))}
+                    for n in missing]
+            session.execute(sa.insert(unit_t), rows)
+            existing.update(dict(session.execute(
+                sa.select(unit_t.c.name, unit_t.c.id).where(unit_t.c.region == region, unit_t.c.name.in_(missing))
+            ).all()))
+        known.update({(region, n): uid for n, uid in existing.items()})
+    return {n: known[(region, n)] for n in names}
 
 
 def _task_row(plan_id: int, t: ExtractedTask, now: Any) -> dict[str, Any]:
@@ -506,101 +573,30 @@ def _task_row(plan_id: int, t: ExtractedTask, now: Any) -> dict[str, Any]:
     }
 
 
-SAME_KEY_SIMILARITY = 0.6  # a task keeping its number may be reworded this much
-MOVED_SIMILARITY = 0.75  # a task that changed number must be at least this close in text
-
-
-def _similarity(a: str, b: str) -> float:
-    return difflib.SequenceMatcher(None, a, b, autojunk=False).ratio()
-
-
-def match_tasks(new: list[tuple[str, str]], old: list[tuple[str, str]]) -> dict[int, int]:
-    """Pair the tasks of a new version of a plan with the stored ones: new index → old index.
-
-    Each side is a list of ``(key, search_text)``. Passes, each on what is still unpaired:
-    identical text (whatever the number: an item only renumbered), then the same key with
-    similar text (ratio ≥ 0.6: an item reworded in place), then the most similar text
-    anywhere (ratio ≥ 0.75: an item reworded *and* renumbered), best pairs first. A new task
-    left unpaired is added; a stored one left unpaired is withdrawn.
-
-    >>> old = [("1", "甲 加强保护"), ("2", "乙 开展培训"), ("3", "丙 完善制度并持续推进")]
-    >>> new = [("1", "甲 加强保护"), ("2", "丁 全新任务"), ("3", "乙 开展培训"), ("4", "丙 完善制度并长期推进")]
-    >>> match_tasks(new, old)
-    {0: 0, 2: 1, 3: 2}
-    """
-    pairs: dict[int, int] = {}
-    free_old = set(range(len(old)))
-    by_text: dict[str, list[int]] = {}
-    for j, (_, text) in enumerate(old):
-        by_text.setdefault(_body(text), []).append(j)
-    for i, (key, text) in enumerate(new):
-        candidates = [j for j in by_text.get(_body(text), []) if j in free_old]
-        if candidates:
-            j = next((c for c in candidates if old[c][0] == key), candidates[0])
-            pairs[i] = j
-            free_old.discard(j)
-    by_key = {old[j][0]: j for j in free_old}
-    for i, (key, text) in enumerate(new):
-        j_same = by_key.get(key)
-        if i in pairs or j_same is None or j_same not in free_old:
-            continue
-        if _similarity(text, old[j_same][1]) >= SAME_KEY_SIMILARITY:
-            pairs[i] = j_same
-            free_old.discard(j_same)
-    scored = sorted(_similar_pairs([i for i in range(len(new)) if i not in pairs], sorted(free_old), new, old))
-    for _, i, j in scored:
-        if i in pairs or j not in free_old:
-            continue
-        pairs[i] = j
-        free_old.discard(j)
-    return pairs
-
-
-def _similar_pairs(
-    new_ids: list[int], old_ids: list[int], new: list[tuple[str, str]], old: list[tuple[str, str]]
-) -> list[tuple[float, int, int]]:
-    """``(-ratio, new, old)`` for every pair at least MOVED_SIMILARITY alike.
-
-    difflib's ratio is quadratic in text length and the pairs are many when a whole plan
-    is rewritten, so pairs are screened first: by shared character pairs (texts that are 75%
-    alike share far more than a third of their bigrams) and by difflib's cheap upper bounds.
-    """
-    if not new_ids or not old_ids:  # a first import: nothing to pair, nothing to index
-        return []
-    grams_old = {j: _bigrams(old[j][1]) for j in old_ids}
-    matcher = difflib.SequenceMatcher(autojunk=False)
-    out: list[tuple[float, int, int]] = []
-    for i in new_ids:
-        text = new[i][1]
-        grams = _bigrams(text)
-        matcher.set_seq2(text)
-        for j in old_ids:
-            other = grams_old[j]
-            if grams and other and 2 * len(grams & other) < (len(grams) + len(other)) / 3:
-                continue
-            matcher.set_seq1(old[j][1])
-            if matcher.real_quick_ratio() < MOVED_SIMILARITY or matcher.quick_ratio() < MOVED_SIMILARITY:
-                continue
-            ratio = matcher.ratio()
-            if ratio >= MOVED_SIMILARITY:
-                out.append((-ratio, i, j))
-    return out
-
-
-def _bigrams(text: str) -> set[str]:
-    return {text[k : k + 2] for k in range(len(text) - 1)}
-
-
-def _body(search_text: str) -> str:
-    """search_text without its leading number, so a renumbered item reads the same."""
-    return search_text.split(" ", 1)[1] if " " in search_text else search_text
-
-
-def _history(task_id: int, field_name: str, old: Any, new: Any, note: str, now: Any) -> dict[str, Any]:
+def _history(task_id: int, field_name: str, old: Any, new: Any, note: str, now: Any, version: int | None) -> dict[str, Any]:
     return {
         "task_id": task_id, "actor": IMPORT_ACTOR, "recorded_at": now, "effective_at": now,
-        "field": field_name, "old_value": old, "new_value": new, "note": note,
+        "field": field_name, "old_value": old, "new_value": new, "note": note, "task_version": version,
     }
+
+
+def _iso(value: Any) -> str | None:
+    return value.isoformat() if value is not None else None
+
+
+def _items(rows: list[dict[str, Any]]) -> list[Item]:
+    """Tasks as the alignment compares them: key, text without its deadline, deadline."""
+    return [Item(r["key"], item_key(r["text"], r["due_text"]), text_key(r["due_text"] or "")) for r in rows]
+
+
+def _change_entry(kind: str, old: dict[str, Any] | None, new: dict[str, Any] | None) -> dict[str, Any]:
+    """One line of a revision's preview: a task added, withdrawn, changed or restored."""
+    entry: dict[str, Any] = {"change": kind, "number": (new or old or {}).get("number")}
+    if old is not None:
+        entry.update(old_number=old["number"], old_text=old["text"], old_due=_iso(old["due"]), old_due_text=old["due_text"])
+    if new is not None:
+        entry.update(new_text=new["text"], new_due=_iso(new["due"]), new_due_text=new["due_text"])
+    return entry
 
 
 def store_plan(
@@ -609,10 +605,28 @@ def store_plan(
     source: LoadedSource,
     lexicon: Lexicon | None = None,
     *,
-    units: dict[str, int] | None = None,
+    units: dict[tuple[str, str], int] | None = None,
+    resolver: Resolver | None = None,
+    replaces: dict[str, Any] | None = None,
+    claimed: set[int] | None = None,
 ) -> PlanReport:
+    """Store one extracted plan: as a new plan, as a revision of the stored plan it is, or
+    not at all when the same document is stored already (tracker.plan_identity)."""
     now = utcnow()
-    report = PlanReport(slug=plan.slug, title=plan.title, source_file=source.path.name, repairs=list(plan.repairs))
+    resolver = resolver or Resolver(session)
+    claimed = set() if claimed is None else claimed
+    res = resolver.resolve(plan, source.path.name, replaces=replaces, claimed=claimed)
+    report = PlanReport(
+        slug=res.slug, title=plan.title, source_file=source.path.name, repairs=list(plan.repairs),
+        identity=res.kind, matched_by=res.reason, resembles=res.resembles, notes=res.notes,
+        doc_number=plan.doc_number, region=plan.region,
+    )
+    if res.plan_id is not None:
+        claimed.add(res.plan_id)
+    if res.kind == "same":
+        report.same_as = res.slug
+        return report
+    plan.slug = res.slug  # the plan's indicators are stored under it
     meta = {
         "title": plan.title,
         "issuer": plan.issuer,
@@ -622,35 +636,46 @@ def store_plan(
         "source_file": source.path.name,
         "source_checksum": source.checksum,
         "language": plan.language,
+        "doc_number": plan.doc_number,
+        "title_key": res.title_key,
+        "fingerprint": plan.fingerprint,
+        "part": plan.part,
         "updated_at": now,
     }
-    plan_id = session.execute(sa.select(plan_t.c.id).where(plan_t.c.slug == plan.slug)).scalar_one_or_none()
     stored: list[dict[str, Any]] = []
-    if plan_id is None:
+    region = plan.region
+    if res.plan_id is None:
         plan_id = session.execute(
-            sa.insert(plan_t).values(slug=plan.slug, created_at=now, **meta).returning(plan_t.c.id)
+            sa.insert(plan_t).values(slug=res.slug, region=region, created_at=now, **meta).returning(plan_t.c.id)
         ).scalar_one()
     else:
-        session.execute(sa.update(plan_t).where(plan_t.c.id == plan_id).values(**meta))
+        plan_id = res.plan_id
+        # A plan keeps its region: its units are that region's (a migrated plan without one
+        # takes the document's).
+        region = session.execute(sa.select(plan_t.c.region).where(plan_t.c.id == plan_id)).scalar_one() or plan.region
+        session.execute(sa.update(plan_t).where(plan_t.c.id == plan_id).values(region=region, **meta))
         stored = [
             dict(row)
             for row in session.execute(
                 sa.select(task_t).where(task_t.c.plan_id == plan_id).order_by(task_t.c.seq, task_t.c.id)
             ).mappings()
         ]
+        resolver.forget(plan_id)
 
     fresh_rows = [_task_row(plan_id, t, now) for t in plan.tasks]
-    pairs = match_tasks(
-        [(r["key"], r["search_text"]) for r in fresh_rows], [(r["key"], r["search_text"]) for r in stored]
-    )
-    matched_old = set(pairs.values())
-    gone = [row for j, row in enumerate(stored) if j not in matched_old]
+    pairs, alignment, live = _pair(fresh_rows, stored)
+    report.doubtful = [
+        {"number": fresh_rows[d.new]["number"], "old_number": live[d.old]["number"], "similarity": d.similarity}
+        for d in alignment.doubtful
+    ]
+    matched_ids = {row["id"] for row in pairs.values()}
+    gone = [row for row in stored if row["id"] not in matched_ids]
     new_keys = {r["key"] for r in fresh_rows}
     note = f"({source.path.name})"
 
     # Keys are UNIQUE per plan: rows whose key changes, and withdrawn rows holding a key the
     # new version uses, first move to temporary keys no task can have.
-    moving = [stored[j] for i, j in pairs.items() if stored[j]["key"] != fresh_rows[i]["key"]]
+    moving = [row for i, row in pairs.items() if row["key"] != fresh_rows[i]["key"]]
     blocking = [row for row in gone if row["key"] in new_keys]
     for row in moving + blocking:
         session.execute(sa.update(task_t).where(task_t.c.id == row["id"]).values(key=f"~{row['id']}"))
@@ -662,27 +687,44 @@ def store_plan(
     for row in gone:
         if row["withdrawn"]:
             continue
-        session.execute(sa.update(task_t).where(task_t.c.id == row["id"]).values(withdrawn=True, updated_at=now))
-        history.append(_history(row["id"], "withdrawn", "false", "true", f"原文已删除此项 / gone from the document {note}", now))
+        version = _bump(session, row["id"], {"withdrawn": True}, now)
+        history.append(_history(row["id"], "withdrawn", "false", "true", f"原文已删除此项 / gone from the document {note}", now, version))
         report.withdrawn.append(row["number"])
+        report.changes.append(_change_entry("withdrawn", row, None))
 
-    for i, j in sorted(pairs.items()):
-        old, fresh, t = stored[j], fresh_rows[i], plan.tasks[i]
+    for i, old in sorted(pairs.items()):
+        fresh, t = fresh_rows[i], plan.tasks[i]
         change = {f: fresh[f] for f in ("key", *_DOC_FIELDS) if old[f] != fresh[f]}
         if old["due_source"] not in ("coordinator", "trigger"):
             change.update({f: fresh[f] for f in _DEADLINE_FIELDS if old[f] != fresh[f]})
+        events: list[tuple[str, Any, Any, str]] = []
         if old["withdrawn"]:
             change["withdrawn"] = False
             report.restored.append(t.number)
-            history.append(_history(old["id"], "withdrawn", "true", "false", f"原文恢复此项 / back in the document {note}", now))
+            events.append(("withdrawn", "true", "false", f"原文恢复此项 / back in the document {note}"))
         if "text" in change:
-            report.changed.append(t.number)
-            history.append(_history(old["id"], "text", old["text"], fresh["text"], f"原文变更 / source text changed {note}", now))
-        else:
-            report.unchanged += 1
+            events.append(("text", old["text"], fresh["text"], f"原文变更 / source text changed {note}"))
         if "number" in change:
-            history.append(_history(old["id"], "number", old["number"], fresh["number"], f"序号变更 / renumbered {note}", now))
-        if change:
+            events.append(("number", old["number"], fresh["number"], f"序号变更 / renumbered {note}"))
+        if "section" in change:
+            events.append(("section", old["section"], fresh["section"], f"所属章节变更 / moved to another section {note}"))
+        if "due" in change:
+            events.append(("due", _iso(old["due"]), _iso(fresh["due"]), f"原文期限变更 / deadline changed in the document {note}"))
+        edited = "text" in change or "due" in change or "due_text" in change
+        if edited:
+            report.changed.append(t.number)
+        elif not old["withdrawn"]:
+            report.unchanged += 1
+        if old["withdrawn"]:
+            report.changes.append(_change_entry("restored", old, fresh))
+        elif edited:
+            report.changes.append(_change_entry("changed", old, fresh))
+        if not change:
+            continue
+        if events or _CONTENT_FIELDS & change.keys():
+            version = _bump(session, old["id"], change, now)
+            history.extend(_history(old["id"], f, o, n, why, now, version) for f, o, n, why in events)
+        else:  # only its place in the document moved: not a change of the task
             session.execute(sa.update(task_t).where(task_t.c.id == old["id"]).values(**change, updated_at=now))
 
     new_tasks = [(t, fresh_rows[i]) for i, t in enumerate(plan.tasks) if i not in pairs]
@@ -694,7 +736,7 @@ def store_plan(
         ids = [id_of[row["key"]] for _, row in new_tasks]
         _index_for_search(session, plan_id, min(ids), max(ids))
         owners_all = [o for t, _ in new_tasks for o in t.owners]
-        unit_ids = _unit_ids(session, owners_all, lexicon, units)
+        unit_ids = _unit_ids(session, owners_all, lexicon, units, region=region, region_slug=plan.region_slug)
         owner_rows = [
             {"task_id": task_id, "unit_id": unit_ids[o.name], "role": o.role, "provenance": o.provenance, "position": k}
             for task_id, (t, _) in zip(ids, new_tasks, strict=True)
@@ -703,11 +745,42 @@ def store_plan(
         if owner_rows:
             _insert_rows(session, owner_t, owner_rows)
         report.added = [t.number for t, _ in new_tasks]
+        if stored:
+            report.changes.extend(_change_entry("added", None, row) for _, row in new_tasks)
     if history:
         session.execute(sa.insert(history_t), history)
 
     _summarise(plan, report)
     return report
+
+
+def _pair(
+    fresh: list[dict[str, Any]], stored: list[dict[str, Any]]
+) -> tuple[dict[int, dict[str, Any]], Alignment, list[dict[str, Any]]]:
+    """New index → stored row: the live tasks aligned with the new version as a whole, then
+    the items still unpaired against the withdrawn tasks (an item that comes back)."""
+    if not stored:
+        return {}, Alignment(), []
+    live = [r for r in stored if not r["withdrawn"]]
+    withdrawn = [r for r in stored if r["withdrawn"]]
+    new_items = _items(fresh)
+    alignment = align(new_items, _items(live))
+    pairs = {i: live[j] for i, j in alignment.pairs.items()}
+    if withdrawn:
+        back = Alignment()
+        pair_leftovers(new_items, _items(withdrawn), [i for i in range(len(fresh)) if i not in pairs],
+                       list(range(len(withdrawn))), back)
+        pairs.update({i: withdrawn[j] for i, j in back.pairs.items()})
+    return pairs, alignment, live
+
+
+def _bump(session: Session, task_id: int, values: dict[str, Any], now: Any) -> int:
+    """Update a task the document changed and grow its version, in one statement (a
+    coordinator's edit racing the import is then refused by its compare-and-swap)."""
+    return int(session.execute(
+        sa.update(task_t).where(task_t.c.id == task_id)
+        .values(**values, version=task_t.c.version + 1, updated_at=now).returning(task_t.c.version)
+    ).scalar_one())
 
 
 def _summarise(plan: ExtractedPlan, report: PlanReport) -> None:

@@ -37,10 +37,11 @@ LIGHTS = ("red", "yellow", "green", "grey")
 
 @dataclass(frozen=True)
 class Owner:
-    name: str
+    name: str  # the unit's label (tracker.unit_labels): its name, with its region when the name repeats
     role: str
     provenance: str
     is_group: bool
+    region: str = ""  # the unit's jurisdiction (云南省)
 
 
 @dataclass(frozen=True)
@@ -189,7 +190,8 @@ def task_states(engine: Engine, q: StateQuery) -> list[TaskState]:
         query = query.where(plan_t.c.slug == q.plan)
     if q.owner:
         units = sa.select(unit_t.c.id).where(sa.or_(
-            unit_t.c.name.contains(q.owner, autoescape=True), unit_t.c.aliases.contains(q.owner, autoescape=True)
+            unit_t.c.name.contains(q.owner, autoescape=True), unit_t.c.aliases.contains(q.owner, autoescape=True),
+            (unit_t.c.name + "（" + unit_t.c.region + "）").contains(q.owner, autoescape=True),  # 省公安厅（四川省）, as reports show it
         ))
         query = query.where(task_t.c.id.in_(sa.select(owner_t.c.task_id).where(owner_t.c.unit_id.in_(units))))
     if q.task_ids is not None:
@@ -222,17 +224,20 @@ def _owners(session: Any, ids: list[int] | None) -> dict[int, tuple[Owner, ...]]
     import sqlalchemy as sa
 
     from tracker.models import owner_t, unit_t
+    from tracker.unit_labels import unit_labels
 
+    units = {uid: (name, region, bool(grp)) for uid, name, region, grp in session.execute(
+        sa.select(unit_t.c.id, unit_t.c.name, unit_t.c.region, unit_t.c.is_group))}
+    labels = unit_labels((uid, name, region) for uid, (name, region, _) in units.items())
     query = (
-        sa.select(owner_t.c.task_id, unit_t.c.name, owner_t.c.role, owner_t.c.provenance, unit_t.c.is_group)
-        .join(unit_t, unit_t.c.id == owner_t.c.unit_id)
+        sa.select(owner_t.c.task_id, owner_t.c.unit_id, owner_t.c.role, owner_t.c.provenance)
         .order_by(owner_t.c.task_id, sa.case((owner_t.c.role == "lead", 0), else_=1), owner_t.c.position, owner_t.c.id)
     )
     out: dict[int, list[Owner]] = defaultdict(list)
     for chunk in _chunks(ids):
         q = query if chunk is None else query.where(owner_t.c.task_id.in_(chunk))
-        for tid, name, role, prov, grp in session.execute(q):
-            out[tid].append(Owner(name, role, prov, bool(grp)))
+        for tid, uid, role, prov in session.execute(q):
+            out[tid].append(Owner(labels[uid], role, prov, units[uid][2], units[uid][1]))
     return {k: tuple(v) for k, v in out.items()}
 
 
@@ -342,6 +347,7 @@ class Group:
     name: str
     is_group: bool = False
     counts: Counts = field(default_factory=Counts)
+    region: str | None = None  # a unit's jurisdiction (groups by owner); None for plans and sections
     lead: Counts = field(default_factory=Counts)
     support: Counts = field(default_factory=Counts)
     overdue: list[tuple[TaskState, str]] = field(default_factory=list)  # (task, role)
@@ -372,16 +378,19 @@ def summarise(states: list[TaskState], as_of: date, by: str = "owner") -> Summar
         raise UsageError(f"--by 须为 owner、plan 或 section / --by must be owner, plan or section, got {by!r}")
     totals = Counts()
     groups: dict[str, Group] = {}
+    keys: list[tuple[str, str, bool, str | None]]
     for t in states:
         totals.add(t.light)
         if by == "owner":
-            keys = [(o.name, o.role, o.is_group) for o in t.owners] or [(NO_OWNER, "lead", False)]
+            keys = [(o.name, o.role, o.is_group, o.region) for o in t.owners] or [(NO_OWNER, "lead", False, None)]
         elif by == "plan":
-            keys = [(t.plan, "lead", False)]
+            keys = [(t.plan, "lead", False, None)]
         else:
-            keys = [(f"{t.plan} / {t.section}" if t.section else t.plan, "lead", False)]
-        for name, role, is_group in keys:
-            g = groups.setdefault(name, Group(name=name, is_group=is_group))
+            keys = [(f"{t.plan} / {t.section}" if t.section else t.plan, "lead", False, None)]
+        for name, role, is_group, region in keys:
+            g = groups.get(name)
+            if g is None:
+                g = groups[name] = Group(name=name, is_group=is_group, region=region)
             g.counts.add(t.light)
             (g.lead if role == "lead" else g.support).add(t.light)
             if t.lateness == "overdue":

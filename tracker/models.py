@@ -69,7 +69,13 @@ class Provenance(StrEnum):
 
 
 class Plan(SQLModel, table=True):
-    """One plan document (or one plan inside a document: an appendix is a plan of its own)."""
+    """One plan document (or one plan inside a document: an appendix is a plan of its own).
+
+    A plan is identified by its document (migration 0007, tracker.plan_identity): the file
+    it came from and its place in it (``part``), its 文号, its title within its region, and
+    the ``fingerprint`` of its normalised text. The slug is only a readable handle, unique,
+    kept across re-imports.
+    """
 
     id: int | None = Field(default=None, primary_key=True)
     slug: str = Field(index=True, unique=True, max_length=80)
@@ -78,8 +84,13 @@ class Plan(SQLModel, table=True):
     issued_on: date | None = None
     period_start: date | None = None
     period_end: date | None = None
-    source_file: str
+    source_file: str = Field(index=True)
     source_checksum: str = Field(max_length=64)
+    doc_number: str | None = Field(default=None, index=True, max_length=64)  # 文号: 云阳府发〔2022〕20号
+    region: str = Field(default="", index=True, max_length=64)  # issuing jurisdiction: 云南省, 云阳县
+    title_key: str = Field(default="", index=True)  # the title as compared (simplified, no blanks)
+    fingerprint: str | None = Field(default=None, index=True, max_length=64)  # normalised title + items
+    part: int = 0  # 0 the document's main plan, 1… its appendices
     language: str = Field(default="zh-Hans", max_length=16)  # zh-Hans | zh-Hant
     review_months: int = 3  # ongoing (持续推进) tasks are reviewed every N months
     trigger_days: int = 90  # a triggered condition gives a due date N days later
@@ -146,10 +157,18 @@ class Task(SQLModel, table=True):
 
 
 class Unit(SQLModel, table=True):
-    """A responsible body (责任单位). Groups (各乡镇（街道）, 25个成员单位) are flagged."""
+    """A responsible body (责任单位). Groups (各乡镇（街道）, 25个成员单位) are flagged.
+
+    A unit belongs to a jurisdiction: Yunnan's 省公安厅 and Sichuan's 省公安厅 are two
+    bodies. It is identified by its name within its ``region`` (the issuing region of the
+    plans naming it, tracker.extract.identity), with aliases (migration 0007).
+    """
+
+    __table_args__ = (sa.Index("ix_unit_region_name", "region", "name", unique=True),)
 
     id: int | None = Field(default=None, primary_key=True)
-    name: str = Field(index=True, unique=True)
+    name: str = Field(index=True)
+    region: str = Field(default="", max_length=64)  # 云南省; "" for plans of no known region
     aliases: str = ""  # newline-separated alternative names
     is_group: bool = False
 

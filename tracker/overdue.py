@@ -112,9 +112,11 @@ def _scope(q: StateQuery) -> tuple[str, dict[str, Any]]:
         params["plan"] = q.plan
     if q.owner:
         # As SQLAlchemy's contains(…, autoescape=True): the value's own % and _ match literally.
+        # A unit is also found by its name with its region (省公安厅（四川省）, how reports show it).
         where.append(
             "t.id IN (SELECT o.task_id FROM taskowner o WHERE o.unit_id IN (SELECT u.id FROM unit u "
-            "WHERE u.name LIKE '%' || :owner || '%' ESCAPE '/' OR u.aliases LIKE '%' || :owner || '%' ESCAPE '/'))"
+            "WHERE u.name LIKE '%' || :owner || '%' ESCAPE '/' OR u.aliases LIKE '%' || :owner || '%' ESCAPE '/' "
+            "OR u.name || '（' || u.region || '）' LIKE '%' || :owner || '%' ESCAPE '/'))"
         )
         params["owner"] = like_escape(q.owner)
     return " AND ".join(where), params
@@ -325,7 +327,7 @@ def _classify(
 def _owner_counts(run: Runner, light_of: dict[int, str], groups: dict[str, Group]) -> None:
     """Counts per unit (each owner of a task counts it, lead and support apart), and the
     tasks nobody owns."""
-    units = {uid: (name, bool(grp)) for uid, name, grp in run.execute("SELECT id, name, is_group FROM unit", {})}
+    units = _units(run)
     tally: dict[tuple[int, str, str], int] = {}
     owned: set[int] = set()
     light_get, tally_get, own = light_of.get, tally.get, owned.add
@@ -337,10 +339,10 @@ def _owner_counts(run: Runner, light_of: dict[int, str], groups: dict[str, Group
         key = (uid, role, light)
         tally[key] = tally_get(key, 0) + 1
     for (uid, role, light), n in tally.items():
-        name, is_group = units[uid]
+        name, is_group, region = units[uid]
         g = groups.get(name)
         if g is None:
-            g = groups[name] = Group(name=name, is_group=is_group)
+            g = groups[name] = Group(name=name, is_group=is_group, region=region)
         setattr(g.counts, light, getattr(g.counts, light) + n)
         part = g.lead if role == "lead" else g.support
         setattr(part, light, getattr(part, light) + n)
@@ -351,6 +353,16 @@ def _owner_counts(run: Runner, light_of: dict[int, str], groups: dict[str, Group
     if unowned.total:
         groups[NO_OWNER] = Group(name=NO_OWNER, counts=unowned,
                                  lead=Counts(unowned.red, unowned.yellow, unowned.green, unowned.grey))
+
+
+def _units(run: Runner) -> dict[int, tuple[str, bool, str]]:
+    """Unit id → (label, is group, region): units are grouped by id, shown by a label that
+    names the region where a name repeats (tracker.unit_labels)."""
+    from tracker.unit_labels import unit_labels
+
+    rows = run.execute("SELECT id, name, region, is_group FROM unit", {})
+    labels = unit_labels((uid, name, region) for uid, name, region, _ in rows)
+    return {uid: (labels[uid], bool(grp), region or "") for uid, _name, region, grp in rows}
 
 
 def _late_states(
@@ -365,12 +377,14 @@ def _late_states(
     try:
         run.executemany("INSERT INTO ov_late (id) VALUES (:id)", [{"id": tid} for tid in sorted(late)])
         owners: dict[int, list[Owner]] = {}
-        for tid, name, role, provenance, is_group in run.execute(
-            "SELECT o.task_id, u.name, o.role, o.provenance, u.is_group FROM taskowner o JOIN unit u ON u.id = o.unit_id "
+        units = _units(run)
+        for tid, uid, role, provenance in run.execute(
+            "SELECT o.task_id, o.unit_id, o.role, o.provenance FROM taskowner o "
             "WHERE o.task_id IN (SELECT id FROM ov_late) "
             "ORDER BY o.task_id, CASE WHEN o.role = 'lead' THEN 0 ELSE 1 END, o.position, o.id", {},
         ):
-            owners.setdefault(tid, []).append(Owner(name, role, provenance, bool(is_group)))
+            label, is_group, region = units[uid]
+            owners.setdefault(tid, []).append(Owner(label, role, provenance, is_group, region))
         rows = run.execute(
             f"SELECT t.id, t.plan_id, t.number, t.key, t.section, t.title, t.kind, {run.date('t.start')}, t.ongoing, "
             "t.condition FROM task t WHERE t.id IN (SELECT id FROM ov_late)", run.params(),

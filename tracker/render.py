@@ -328,10 +328,64 @@ def import_report_json(report: ImportReport) -> dict[str, Any]:
                 "repairs": p.repairs,
                 "withdrawn": p.withdrawn,
                 "restored": p.restored,
+                "identity": p.identity,
+                "matched_by": p.matched_by,
+                "same_as": p.same_as,
+                "resembles": p.resembles.to_json() if p.resembles else None,
+                "notes": p.notes,
+                "doc_number": p.doc_number,
+                "region": p.region or None,
+                "changes": p.changes,
+                "doubtful": p.doubtful,
             }
             for p in report.plans
         ],
     }
+
+
+_MATCHED = {
+    "replaces": ("按 --replaces 指定", "as --replaces says"),
+    "file": ("同一文件", "same file"),
+    "doc_number": ("文号相同", "same 文号"),
+    "title": ("标题相同", "same title"),
+}
+
+
+def _identity_line(p: Any) -> str | None:
+    """What the importer took the document for, when it is not plainly a first import."""
+    if p.identity == "same":
+        return f"[{p.slug}] 与已导入的 {p.same_as} 为同一文件（内容相同），未重复导入 / same document as {p.same_as} (same text): nothing imported again"
+    if p.identity == "revision" and p.matched_by in _MATCHED and (p.matched_by != "file" or p.changes):
+        zh, en = _MATCHED[p.matched_by]
+        return f"[{p.slug}] 修订版（{zh}）/ revision of {p.slug} ({en})"
+    if p.identity == "new" and p.resembles is not None:
+        r = p.resembles
+        return f"[{p.slug}] 新规划，与 {r.slug} 相似（{r.share:.0%} 的条目相同）/ new plan, resembles {r.slug} ({r.share:.0%} of items alike)"
+    return None
+
+
+def _deadline(due: str | None, text: str | None) -> str:
+    return f"{due or '—'}（{text}）" if text else (due or "—")
+
+
+def _print_changes(console: Any, p: Any) -> None:
+    """A revision task by task, old → new: what a dry run is for."""
+    for c in p.changes:
+        kind = c["change"]
+        if kind == "added":
+            console.print(f"  + {c['number']} 新增 / added: {c['new_text']}  期限 / due {_deadline(c['new_due'], c['new_due_text'])}", markup=False)
+        elif kind == "withdrawn":
+            console.print(f"  - {c['number']} 撤销 / withdrawn: {c['old_text']}  期限 / due {_deadline(c['old_due'], c['old_due_text'])}", markup=False)
+        else:
+            word = "恢复 / restored" if kind == "restored" else "变更 / changed"
+            number = c["number"] if c["old_number"] == c["number"] else f"{c['old_number']} → {c['number']}"
+            console.print(f"  ~ {number} {word}:", markup=False)
+            if c["old_text"] != c["new_text"]:
+                console.print(f"      原文 / text: {c['old_text']}", markup=False)
+                console.print(f"           → {c['new_text']}", markup=False)
+            old_due, new_due = _deadline(c["old_due"], c["old_due_text"]), _deadline(c["new_due"], c["new_due_text"])
+            if old_due != new_due:
+                console.print(f"      期限 / due: {old_due} → {new_due}", markup=False)
 
 
 def print_import_report(report: ImportReport, *, lang: str, stream: TextIO | None = None) -> None:
@@ -347,6 +401,18 @@ def print_import_report(report: ImportReport, *, lang: str, stream: TextIO | Non
     ]
     console.print(render_table(headers, rows, title=title, max_widths={1: 30}))
     for p in report.plans:  # plain text: a slug in [brackets] is not Rich markup
+        line = _identity_line(p)
+        if line:
+            console.print(line, markup=False)
+        for note in p.notes:
+            console.print(f"[{p.slug}] 注意 / note: {note}", markup=False)
+        for d in p.doubtful:
+            console.print(
+                f"[{p.slug}] 疑似同一任务，未关联（按撤销 + 新增处理），请核对 / possible match not made (withdrawn + added), "
+                f"check: {d['old_number']} → {d['number']} ({d['similarity']:.0%})", markup=False,
+            )
+        if report.dry_run and p.changes:
+            _print_changes(console, p)
         # A first import adds every task: listing them all says nothing; a re-import's are news.
         if p.added and len(p.added) < p.tasks:
             console.print(f"[{p.slug}] 新增 / added: {'、'.join(p.added)}", markup=False)

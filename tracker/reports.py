@@ -38,6 +38,7 @@ def summary_json(s: Summary) -> dict[str, Any]:
         "groups": [
             {
                 "name": g.name,
+                "region": g.region,
                 "is_group": g.is_group,
                 "counts": g.counts.to_json(),
                 "lead": g.lead.to_json(),
@@ -94,13 +95,14 @@ def group_title(g: Group, lang: str) -> str:
 
 @dataclass(frozen=True)
 class ScoreRow:
-    unit: str
+    unit: str  # the unit's label: its name, with its region where the name repeats
     is_group: bool
     owned: int
     on_time: int
     late: int
     overdue: int
     open: int
+    region: str = ""
 
     @property
     def on_time_rate(self) -> float | None:
@@ -109,7 +111,7 @@ class ScoreRow:
 
     def to_json(self) -> dict[str, Any]:
         return {
-            "unit": self.unit, "is_group": self.is_group, "owned": self.owned, "on_time": self.on_time,
+            "unit": self.unit, "region": self.region, "is_group": self.is_group, "owned": self.owned, "on_time": self.on_time,
             "late": self.late, "overdue": self.overdue, "open": self.open, "on_time_rate": self.on_time_rate,
         }
 
@@ -126,11 +128,11 @@ def scorecard(states: list[TaskState], *, sort: str = "rate") -> list[ScoreRow]:
 
         raise UsageError(f"--sort 须为 {'、'.join(SCORE_SORTS)} / --sort must be one of {', '.join(SCORE_SORTS)}")
     acc: dict[str, list[int]] = {}
-    groups: dict[str, bool] = {}
+    groups: dict[str, tuple[bool, str]] = {}
     for t in states:
         for o in t.owners:
             a = acc.setdefault(o.name, [0, 0, 0, 0, 0])
-            groups[o.name] = o.is_group
+            groups[o.name] = (o.is_group, o.region)
             a[0] += 1
             if t.status == "done" and t.due is not None and t.done_on is not None:
                 if t.done_on <= t.due:
@@ -141,7 +143,7 @@ def scorecard(states: list[TaskState], *, sort: str = "rate") -> list[ScoreRow]:
                 a[3] += 1
             elif t.status not in ("done", "cancelled"):
                 a[4] += 1
-    rows = [ScoreRow(u, groups[u], *v) for u, v in acc.items()]
+    rows = [ScoreRow(u, groups[u][0], v[0], v[1], v[2], v[3], v[4], region=groups[u][1]) for u, v in acc.items()]
     keys = {
         "rate": lambda r: (-(r.on_time_rate if r.on_time_rate is not None else -1), -r.owned, r.unit),
         "overdue": lambda r: (-r.overdue, r.unit),

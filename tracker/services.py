@@ -129,12 +129,16 @@ class PlanView:
     source_file: str
     language: str
     tasks: int
+    doc_number: str | None = None  # 文号
+    region: str = ""  # the issuing jurisdiction: 云南省, 云阳县
 
     def to_json(self) -> dict[str, Any]:
         return {
             "slug": self.slug,
             "title": self.title,
             "issuer": self.issuer,
+            "doc_number": self.doc_number,
+            "region": self.region or None,
             "issued_on": _iso(self.issued_on),
             "period_start": _iso(self.period_start),
             "period_end": _iso(self.period_end),
@@ -177,17 +181,18 @@ def list_plans(engine: Engine) -> list[PlanView]:
         plans = s.execute(sa.select(Plan).order_by(plan_t.c.slug)).scalars().all()
         return [
             PlanView(p.slug, p.title, p.issuer, p.issued_on, p.period_start, p.period_end,
-                     p.source_file, p.language, counts.get(p.id, 0))
+                     p.source_file, p.language, counts.get(p.id, 0), p.doc_number, p.region)
             for p in plans
         ]
 
 
 def _owner_filter(owner: str) -> Any:
     """Tasks with a unit whose name or alias contains ``owner``."""
-    unit_ids = (
+    unit_ids = sa.select(unit_t.c.id).where(sa.or_(
         # autoescape: `--owner %` looks for a % in a name; unescaped it matched every unit.
-        sa.select(unit_t.c.id).where(sa.or_(unit_t.c.name.contains(owner, autoescape=True), unit_t.c.aliases.contains(owner, autoescape=True)))
-    )
+        unit_t.c.name.contains(owner, autoescape=True), unit_t.c.aliases.contains(owner, autoescape=True),
+        (unit_t.c.name + "（" + unit_t.c.region + "）").contains(owner, autoescape=True),  # 省公安厅（四川省）, as reports show it
+    ))
     return task_t.c.id.in_(sa.select(owner_t.c.task_id).where(owner_t.c.unit_id.in_(unit_ids)))
 
 

@@ -44,7 +44,7 @@ class BrowseQuery:
     as_of: date
     plan: str | None = None
     section: str | None = None  # a section path, or its prefix (a chapter and all below)
-    unit: str | None = None  # exact unit name
+    unit: str | None = None  # a unit's label (tracker.unit_labels): its name, or name（region） when repeated
     status: str | None = None
     light: str | None = None
     search: str | None = None  # number or words of the text (traditional or simplified)
@@ -214,8 +214,10 @@ def _where(q: BrowseQuery, cols: _Cols, fts: bool) -> list[Any]:
     if q.section:
         conds.append(sa.or_(t.c.section == q.section, t.c.section.startswith(q.section + " / ", autoescape=True)))
     if q.unit:
-        uid = sa.select(unit_t.c.id).where(unit_t.c.name == q.unit).scalar_subquery()
-        conds.append(t.c.id.in_(sa.select(owner_t.c.task_id).where(owner_t.c.unit_id == uid)))
+        from tracker.units import label_filter
+
+        uids = sa.select(unit_t.c.id).where(label_filter(q.unit))
+        conds.append(t.c.id.in_(sa.select(owner_t.c.task_id).where(owner_t.c.unit_id.in_(uids))))
     if q.status:
         conds.append(cols.status == q.status)
     if q.light:
@@ -488,13 +490,17 @@ def overview(engine: Engine, q: BrowseQuery) -> Overview:
         lights = dict.fromkeys(LIGHTS, 0)
         for light, n in s.execute(sa.select(base.c.light, sa.func.count()).group_by(base.c.light)):
             lights[light] = int(n)
-        # Units: count through the owner table, joined to the per-task light.
+        # Units: count through the owner table, joined to the per-task light; one row per
+        # unit (two regions' 省公安厅 are two), shown by its label.
+        from tracker.unit_labels import unit_labels
+
+        labels = unit_labels(s.execute(sa.select(unit_t.c.id, unit_t.c.name, unit_t.c.region)).all())
         units = [
-            UnitCount(name, bool(grp), int(n), int(r or 0))
-            for name, grp, n, r in s.execute(
-                sa.select(unit_t.c.name, unit_t.c.is_group, sa.func.count(), red)
+            UnitCount(labels[uid], bool(grp), int(n), int(r or 0))
+            for uid, grp, n, r in s.execute(
+                sa.select(owner_t.c.unit_id, unit_t.c.is_group, sa.func.count(), red)
                 .select_from(base.join(owner_t, owner_t.c.task_id == base.c.id).join(unit_t, unit_t.c.id == owner_t.c.unit_id))
-                .group_by(unit_t.c.name, unit_t.c.is_group).order_by(red.desc(), unit_t.c.name)
+                .group_by(owner_t.c.unit_id, unit_t.c.is_group).order_by(red.desc(), sa.func.min(unit_t.c.name), owner_t.c.unit_id)
             )
         ]
         inferred = int(s.execute(

@@ -73,10 +73,19 @@ class Source:
 
         return list_plans(self.engine)
 
-    def units(self, search: str | None = None) -> list[UnitView]:
+    def units(self, search: str | None = None, task_id: int | None = None) -> list[UnitView]:
+        """Units matching ``search``; those of the task's region only when a task is given
+        (a task's owners are units of its plan's region)."""
         from tracker.units import list_units
 
-        return list_units(self.engine, search)
+        region = None
+        if task_id is not None:
+            from tracker.db import read_session
+            from tracker.units import task_region
+
+            with read_session(self.engine) as s:
+                region = task_region(s, task_id)
+        return list_units(self.engine, search, region=region)
 
     def summary(self, as_of: date) -> Summary:
         from tracker.lateness import StateQuery, summarise, task_states
@@ -112,7 +121,7 @@ class Source:
             return changes.set_status(self.engine, tid, c, progress=edit.progress)
         if edit.kind == "assign":
             assert edit.unit is not None
-            return changes.assign(self.engine, tid, edit.unit, c, role=edit.role, is_group=edit.is_group)
+            return changes.assign(self.engine, tid, edit.unit, c, role=edit.role, create=edit.new_unit, is_group=edit.is_group)
         if edit.kind == "unassign":
             assert edit.unit is not None
             return changes.unassign(self.engine, tid, edit.unit, c)
@@ -169,6 +178,7 @@ class Edit:
     unit: str | None = None
     role: str = "lead"
     is_group: bool = False
+    new_unit: bool = False  # assign: the coordinator chose to create the unit (else an unknown name is refused)
     day: date | None = None  # due date (due) or the date a condition was met (trigger)
     days: int | None = None
     note: str | None = None

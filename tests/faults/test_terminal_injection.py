@@ -61,7 +61,7 @@ def test_control_characters_are_cleaned_on_input(db_url: str, tmp_path: Path) ->
     forged = "alice\n2020-01-01 00:00  2020-01-01 00:00  mallory  status  todo  done"
     _ok(env, "set", TASK, "--progress", "30", "--actor", forged)
     _ok(env, "note", TASK, "已督办\x1b]0;owned\x07\r\n第二行\x1b[2J\x9b31m", "--actor", "bob\x1b[8m")
-    _ok(env, "assign", TASK, "恶意\x1b]8;;http://x/\x1b\\单位", "--role", "support")
+    _ok(env, "assign", TASK, "恶意\x1b]8;;http://x/\x1b\\单位", "--role", "support", "--new-unit")
     history = json.loads(_ok(env, "history", TASK, "--format", "json"))
     actors = {h["actor"] for h in history}
     assert forged.replace("\n", " ") in actors and "bob[8m" in actors
@@ -111,7 +111,7 @@ def test_owner_percent_and_underscore_are_not_wildcards(db_url: str, tmp_path: P
         assert json.loads(_ok(env, "tasks", "--owner", pattern, "--format", "json")) == []
         summary = json.loads(_ok(env, "overdue", "--as-of", LATE, "--owner", pattern, "--format", "json"))
         assert summary["totals"]["tasks"] == 0, pattern
-    _ok(env, "assign", TASK, "百分之百%单位", "--role", "support")
+    _ok(env, "assign", TASK, "百分之百%单位", "--role", "support", "--new-unit")
     found = json.loads(_ok(env, "tasks", "--owner", "%", "--format", "json"))
     assert [t["number"] for t in found] == ["（五）"]
     summary = json.loads(_ok(env, "overdue", "--as-of", LATE, "--owner", "%", "--format", "json"))

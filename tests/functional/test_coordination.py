@@ -56,7 +56,7 @@ def test_owners_assign_unassign_confirm(seeded: Engine) -> None:
     unassign(seeded, tid, "省检察院", ALICE)
     owners = _task(seeded, str(tid)).owners
     assert "省检察院" not in {o.name for o in owners} and owners[0].role == "lead"
-    assign(seeded, tid, "新成立的专班", ALICE, role="support")  # a new unit is created
+    assign(seeded, tid, "新成立的专班", ALICE, role="support", create=True)  # a new unit, asked for
     assert "新成立的专班" in {o.name for o in _task(seeded, str(tid)).owners}
     with pytest.raises(NotFoundError):
         unassign(seeded, tid, "不存在的单位", ALICE)

@@ -47,7 +47,7 @@ def test_overdue_json_then_done_on_an_earlier_date(env: dict[str, str]) -> None:
 
 
 def test_owner_commands_and_filters(env: dict[str, str]) -> None:
-    run_cli(env, "assign", "yunnan-2020-2021:4", "省卫生健康委", "--role", "support")
+    run_cli(env, "assign", "yunnan-2020-2021:4", "省卫生健康委", "--role", "support", "--new-unit")
     run_cli(env, "confirm", "yunnan-2020-2021:4")
     run_cli(env, "unassign", "yunnan-2020-2021:4", "省药监局", "--note", "非本单位职责")
     task = json.loads(run_cli(env, "show", "yunnan-2020-2021:4", "--format", "json").stdout)

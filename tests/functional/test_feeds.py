@@ -251,7 +251,7 @@ def test_file_names_are_safe_and_stable(seeded: Engine, tmp_path: Path) -> None:
     tid = resolve_task(seeded, "yunnan-2020-2021:30")
     odd = ["../../etc/passwd", "a/b", "..", "C:\\Windows\\x", "省公安厅/../../x", "CON", "新成立的专班"]
     for name in odd:
-        assign(seeded, tid, name, Change("a"), role="support")
+        assign(seeded, tid, name, Change("a"), role="support", create=True)
     out = tmp_path / "exports"
     report = export_ics(seeded, out, as_of=AS_OF)
     assert all(SAFE_NAME.fullmatch(f.name) for f in report.files)

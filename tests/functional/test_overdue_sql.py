@@ -65,7 +65,7 @@ def _change(seeded: Engine, tid: int, change: Change, kind: float, rng: random.R
     elif kind < 0.6:
         set_due(seeded, tid, date(2020, 9, 30) + timedelta(days=rng.randrange(700)), change)
     elif kind < 0.7:
-        assign(seeded, tid, rng.choice(["省公安厅", "省司法厅", "新单位"]), change, role=rng.choice(["lead", "support"]))
+        assign(seeded, tid, rng.choice(["省公安厅", "省司法厅", "新单位"]), change, role=rng.choice(["lead", "support"]), create=True)
     elif kind < 0.72:
         unassign(seeded, tid, "省公安厅", change)
     else:

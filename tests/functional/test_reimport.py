@@ -16,10 +16,11 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
 from tests.conftest import SEEDS, run_cli
+from tracker.alignment import Item, align
 from tracker.db import read_session, write_session
 from tracker.extract.numerals import cn_to_int
 from tracker.extract.structure import _int_to_cn
-from tracker.importer import import_paths, match_tasks
+from tracker.importer import import_paths
 from tracker.models import History, Task, TaskOwner, Unit
 from tracker.services import TaskFilter, list_tasks
 
@@ -132,12 +133,18 @@ def test_reimporting_the_same_document_changes_nothing(engine: Engine, tmp_path:
         assert s.execute(sa.select(sa.func.count()).select_from(History)).scalar_one() == 0
 
 
-def test_match_tasks_prefers_identical_text_then_same_number_then_similar_text() -> None:
-    old = [("1", "1 加强保护工作"), ("2", "2 开展宣传培训活动"), ("3", "3 完善地方性法规制度建设")]
+def test_alignment_pairs_unchanged_then_same_text_then_clearly_similar_text() -> None:
+    def items(*texts: str) -> list[Item]:
+        return [Item(str(k), t, "") for k, t in enumerate(texts, 1)]
+
+    old = items("加强保护工作", "开展宣传培训活动", "完善地方性法规制度建设")
     # 2 is reworded in place; 3 becomes 4 and is reworded; a new 3 is unlike anything.
-    new = [("1", "1 加强保护工作"), ("2", "2 开展宣传和培训活动"), ("3", "3 设立专项资金"), ("4", "4 完善地方性法规和制度建设")]
-    assert match_tasks(new, old) == {0: 0, 1: 1, 3: 2}
-    assert match_tasks([], old) == {} and match_tasks(new, []) == {}
+    new = items("加强保护工作", "开展宣传和培训活动", "设立专项资金", "完善地方性法规和制度建设")
+    assert align(new, old).pairs == {0: 0, 1: 1, 3: 2}
+    assert align([], old).pairs == {} and align(new, []).pairs == {}
+    # An item moved to the end of the document keeps its task when its text is unchanged.
+    moved = items("开展宣传培训活动", "完善地方性法规制度建设", "加强保护工作")
+    assert align(moved, old).pairs == {0: 1, 1: 2, 2: 0}
 
 
 def test_cli_dry_run_shows_the_report_without_writing(cli_env: dict[str, str], tmp_path: Path) -> None:

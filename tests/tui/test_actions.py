@@ -241,6 +241,31 @@ def test_an_existing_unit_is_found_by_alias_and_assigned_as_support(make: Any, t
     assert owners["省公安厅"] == ("support", "assigned")
 
 
+def test_the_unit_picker_offers_only_units_of_the_tasks_region(make: Any, tui_db: Engine) -> None:
+    """A Yunyang county task: Yunnan's 省公安厅 is not one of its units, so the only choice
+    is to create one (as `tracker assign --new-unit` would), never to pick Yunnan's."""
+    from textual.widgets import OptionList
+
+    async def scenario(pilot: Any, app: TrackerApp) -> None:
+        await goto(pilot, "yunyang-2022-2025:5")
+        await pilot.press("a")
+        await settle(pilot)
+        await pilot.press(*"省公安厅")
+        await settle(pilot)
+        assert app.screen.query_one("#units", OptionList).option_count == 1
+        assert "新建单位" in screen_text(app)
+        await pilot.press("escape")
+        await settle(pilot)
+        await pilot.press("a")
+        await settle(pilot)
+        await pilot.press(*"县市场监管局")  # the county's own unit is offered
+        await settle(pilot)
+        assert "新建单位" not in screen_text(app)
+        await pilot.press("escape")
+
+    run(make(as_of=TODAY), scenario)
+
+
 def test_conflict_is_shown_and_can_be_reapplied(make: Any, tui_db: Engine) -> None:
     async def scenario(pilot: Any, app: TrackerApp) -> None:
         await goto(pilot, "yunnan-2020-2021:2")

@@ -15,6 +15,7 @@ from pathlib import Path
 
 from tracker.extract import budget
 from tracker.extract.deadlines import Deadline, in_sentence_deadline, looks_like_deadline, parse_deadline
+from tracker.extract.identity import DocumentIdentity, fingerprint, read_identity
 from tracker.extract.numerals import cn_to_int, fold_width, normalise
 from tracker.extract.owners import (
     Lexicon,
@@ -36,18 +37,6 @@ _DOC_KIND_SLUG = [
     ("方案", "plan"), ("推进计划", "schedule"), ("计划", "schedule"), ("规划", "program"),
     ("纲要", "outline"), ("办法", "measures"), ("要点", "points"),
 ]
-# A title or issuer starts with its region: 云南省…, 云阳县…, 中共云南省委…
-_REGION = re.compile(r"^(?:中共)?([\u4e00-\u9fff]{2,4}?)(?:省|自治区|市|县|區|区|縣)")
-_NOT_REGION = {"关于", "關于", "關於", "国家", "全国", "中央", "我省", "全省", "各省", "本省"}
-# Provincial-level regions, to find a document's region in its body when neither its title
-# nor its issuer names one (the body says 我省 and names the province a few times).
-PROVINCES = (
-    "北京 天津 上海 重庆 河北 山西 辽宁 吉林 黑龙江 江苏 浙江 安徽 福建 江西 山东 河南 湖北 湖南 "
-    "广东 海南 四川 贵州 云南 陕西 甘肃 青海 台湾 内蒙古 广西 西藏 宁夏 新疆 香港 澳门 "
-    "重慶 遼寧 黑龍江 蘇 貴州 雲南 陝西 廣東 廣西 寧夏 臺灣 內蒙古"
-).split()
-
-
 @dataclass(frozen=True)
 class ReviewNote:
     """Why a task needs a person to look at it, and the source line that shows why."""
@@ -94,6 +83,12 @@ class ExtractedPlan:
     repairs: list[str] = field(default_factory=list)
     line_start: int = 0  # span of the plan in the source file
     line_end: int = 0
+    # Identity (tracker.extract.identity): who issued the document and which one it is.
+    doc_number: str | None = None  # 文号, shared by a document's appendices
+    region: str = ""  # the issuing body's jurisdiction: 云南省, 云阳县; "" when unknown
+    region_slug: str = ""  # its slug part: yunnan, yunyang
+    part: int = 0  # 0 the main plan, 1… its appendices, in document order
+    fingerprint: str = ""  # of the normalised title and items: the same document twice
 
 
 def section_path(labels: list[str]) -> str:
@@ -333,18 +328,6 @@ _OWNER_WORDS = re.compile(r"单位|部门|牵头|配合|负责|会同")
 _SPEAKS_OF_OWNERS = re.compile(r"单位|部门|牵头|配合|负责|会同|落实|处室|單位|部門|牽頭|負責|會同")
 _OTHER_LABEL = re.compile(r"^\s*[^:：,，；;]{2,12}\s*:")
 _DEADLINE_LABEL = re.compile(r"^\s*(?:完成时限|完成时间|完成期限|时间节点|时间要求|时限要求|进度安排|时限)\s*[:：]\s*")
-def _region_slug(title: str, issuer: str | None, body: str, fallback: str) -> str:
-    from pypinyin import lazy_pinyin
-
-    for source in (title, *(issuer or "").split()):
-        m = _REGION.match(normalise(source).strip())
-        if m and m.group(1) not in _NOT_REGION:
-            return "".join(lazy_pinyin(m.group(1)))
-    counts = {name: body.count(name) for name in PROVINCES if len(name) >= 2}
-    best = max(counts.items(), key=lambda kv: kv[1]) if counts else ("", 0)
-    if best[1]:
-        return "".join(lazy_pinyin(best[0]))
-    return fallback
 
 
 def plan_slug(plan: ParsedPlan, region: str) -> str:
@@ -383,16 +366,21 @@ def _extract(
     title_hint: tuple[int, str] | None,
     date_hint: date | None,
 ) -> list[ExtractedPlan]:
-    doc = parse_lines(text.split("\n"), title_hint=title_hint, date_hint=date_hint)
+    lines = text.split("\n")
+    doc = parse_lines(lines, title_hint=title_hint, date_hint=date_hint)
     fallback_region = re.split(r"[-_. ]", Path(source_name).stem)[0] or "plan"
     plans: list[ExtractedPlan] = []
-    region = None
+    identity: DocumentIdentity | None = None
     for parsed in doc.plans:
         if not parsed.items:
             continue
-        if region is None or not parsed.is_appendix:
-            region = _region_slug(parsed.title, parsed.issuer, text, fallback_region)
-        plans.append(_extract_plan(parsed, doc, region, lexicon, language))
+        if identity is None or not parsed.is_appendix:  # an appendix is its document's
+            identity = read_identity(lines, issuer=parsed.issuer, title=parsed.title, fallback_slug=fallback_region)
+        plan = _extract_plan(parsed, doc, identity.region_slug, lexicon, language)
+        plan.doc_number, plan.region, plan.region_slug = identity.doc_number, identity.region, identity.region_slug
+        plan.part = len(plans)
+        plan.fingerprint = fingerprint(plan.title, [(t.number, t.text) for t in plan.tasks])
+        plans.append(plan)
     slugs: set[str] = set()
     for p in plans:  # two plans of one document must not share a slug
         base, n = p.slug, 2

@@ -398,8 +398,8 @@ def _title_lines(head: list[_Line], i: int) -> tuple[str, int]:
 
     Returns the text and the number of its last line."""
     text, last = head[i].raw, head[i].no
-    if _FULL_DATE.search(text) or re.match(r"^[（(〔【]", text):
-        return text, last
+    if _FULL_DATE.search(text) or re.match(r"^[（(〔【]", text) or re.search(r"[〔\[［]\s*\d{4}\s*[〕\]］]\s*\d+\s*号", text):
+        return text, last  # a date or a document number (文号) line starts no title
     k = i
     while k + 1 < len(head) and k - i < 2:
         matched = _simplified(text)

@@ -302,13 +302,17 @@ class UnitPickerModal(FormModal[Edit | None]):
 
     @work(thread=True, exclusive=True, group="units")
     def _search(self, text: str) -> None:
-        units = self.source.units(text or None)
+        from tracker.units import normalise_unit_name
+
+        units = self.source.units(text or None, task_id=self.task_id)  # the task's region only
         if not get_current_worker().is_cancelled:
-            self.app.call_from_thread(self._show, text.strip(), units)
+            self.app.call_from_thread(self._show, normalise_unit_name(text), units)
 
     def _show(self, text: str, units: list[Any]) -> None:
         self._units = [_Unit(u.name, u.is_group) for u in units[:200]]
-        if text and all(u.name != text for u in units):
+        # Creating a unit is a choice of its own, offered only for a name the region lacks
+        # (compared as the importer stores names); the service refuses unknown names otherwise.
+        if text and all(u.name != text and text not in u.aliases for u in units):
             self._units.append(_Unit(text, False, new=True))
         options = []
         for u in self._units:
@@ -341,7 +345,7 @@ class UnitPickerModal(FormModal[Edit | None]):
         unit = self._units[listing.highlighted]
         role = self.query_one("#role", Select).value
         is_group = unit.is_group or (unit.new and self.query_one("#group", Checkbox).value)
-        return Edit("assign", self.task_id, unit=unit.name, role=str(role), is_group=is_group)
+        return Edit("assign", self.task_id, unit=unit.name, role=str(role), is_group=is_group, new_unit=unit.new)
 
 
 class OwnerChoiceModal(FormModal[Edit | None]):
