@@ -1,7 +1,7 @@
 """Golden check for the extractor: every field it returns, for the seeds and a corpus sample.
 
 Faster and finer than ``bench/golden.py`` (no database, no CLI): it calls
-``tracker.importer.extract_file`` and dumps each plan and task with its deadline and owners
+``tracker.store.importer.extract_file`` and dumps each plan and task with its deadline and owners
 (repr of the dataclasses, one line per task), so any change in what the extractor returns
 shows as a diff. Run ``dump`` before an optimisation and ``check`` after it.
 
@@ -18,7 +18,7 @@ sys.path.insert(0, str(ROOT))
 
 from tracker.errors import DocumentImportError  # noqa: E402
 from tracker.extract.owners import Lexicon, default_lexicon_path  # noqa: E402
-from tracker.importer import collect_documents, extract_file  # noqa: E402
+from tracker.store.importer import collect_documents, extract_file  # noqa: E402
 
 
 def lines(dirs: list[Path]) -> list[str]:

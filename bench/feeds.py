@@ -3,7 +3,7 @@
 Builds a synthetic SQLite database (20 plans, 200 units, N tasks with 1–3 owners each, a mix
 of deadlines, phases, ongoing, conditional and done tasks, some history), then measures:
 
-* ``export``: ``tracker.feeds.export_ics`` writing every feed (one per unit, per plan, the
+* ``export``: ``tracker.feeds.export.export_ics`` writing every feed (one per unit, per plan, the
   feed with everything) and index.html to an empty folder — the issue's target is ≤ 2 s;
 * ``serve``: ``tracker serve`` in a subprocess on loopback, hit by client threads over
   keep-alive connections, then by ``wrk`` (50 connections): revalidations (``If-None-Match``
@@ -34,8 +34,8 @@ sys.path.insert(0, str(ROOT))
 
 import sqlalchemy as sa  # noqa: E402
 
-from tracker.db import ensure_schema, make_engine, write_session  # noqa: E402
-from tracker.models import history_t, owner_t, plan_t, task_t, unit_t  # noqa: E402
+from tracker.store.db import ensure_schema, make_engine, write_session  # noqa: E402
+from tracker.store.models import history_t, owner_t, plan_t, task_t, unit_t  # noqa: E402
 
 AS_OF = date(2024, 6, 1)
 TEXT = "加强知识产权保护，完善行政执法和司法保护衔接机制，推进跨部门、跨区域协作；建立健全“双随机、一公开”监管制度, 定期通报进展。"
@@ -101,8 +101,8 @@ def make_synthetic(engine: sa.Engine, n_tasks: int, *, plans: int = 20, units: i
 def bench_export(engine: sa.Engine, out: Path, rounds: int, workers: int | None = None) -> float:
     import resource
 
-    from tracker.feeds import export_ics
-    from tracker.ical import FeedOptions
+    from tracker.feeds.export import export_ics
+    from tracker.feeds.ical import FeedOptions
 
     best, cpu = float("inf"), 0.0
     for _ in range(rounds):
@@ -191,7 +191,7 @@ def _wrk(port: int, path: str, headers: dict[str, str], seconds: float) -> float
 
 
 def bench_serve(engine: sa.Engine, db: Path, home: Path, seconds: float, clients: int) -> tuple[float, float]:
-    from tracker.feeds import ensure_addresses, load_secret, rotate
+    from tracker.feeds.export import ensure_addresses, load_secret, rotate
 
     secret = load_secret(home)
     assert secret is not None

@@ -14,9 +14,9 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from tracker.db import ensure_schema, make_engine  # noqa: E402
 from tracker.extract.owners import Lexicon, default_lexicon_path  # noqa: E402
-from tracker.importer import collect_documents, extract_file, import_paths  # noqa: E402
+from tracker.store.db import ensure_schema, make_engine  # noqa: E402
+from tracker.store.importer import collect_documents, extract_file, import_paths  # noqa: E402
 
 
 def main() -> None:

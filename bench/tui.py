@@ -7,7 +7,7 @@ then drives the real app with Textual's pilot and prints:
 * filter keystroke — from a key typed in the search box until the table shows the new rows,
   timestamped inside the app (``pilot.press`` itself always waits ~60 ms of wall time, so
   timing around it would measure the pilot, not the app);
-* the SQL behind the first page (``tracker.tasklist.first_rows``), for reference.
+* the SQL behind the first page (``tracker.services.tasklist.first_rows``), for reference.
 
 Targets (the issue): first paint ≤ 1 s, keystroke → table ≤ 100 ms.
 Usage: .venv/bin/python bench/tui.py [TASKS [ROUNDS]]    (default 100000 tasks, 2 rounds)
@@ -39,7 +39,7 @@ STATUSES = ("todo", "todo", "todo", "doing", "doing", "done", "blocked", "cancel
 
 def _seed_sentences() -> list[str]:
     """Sentences of the seed plans: synthetic tasks read (and search) like real ones."""
-    from tracker.importer import load_source
+    from tracker.store.importer import load_source
 
     out: list[str] = []
     for path in sorted((ROOT / "seeds").glob("*.txt")):
@@ -53,9 +53,9 @@ def build_database(path: Path, tasks: int, *, plans: int = 8, seed: int = 7) -> 
     100k). Deterministic for a given seed, so runs compare."""
     import sqlalchemy as sa
 
-    from tracker.db import FTS_TABLE, ensure_schema, has_fts, make_engine
     from tracker.extract.repair import to_simplified
-    from tracker.models import history_t, owner_t, plan_t, task_t, unit_t
+    from tracker.store.db import FTS_TABLE, ensure_schema, has_fts, make_engine
+    from tracker.store.models import history_t, owner_t, plan_t, task_t, unit_t
 
     rnd = random.Random(seed)
     sentences = _seed_sentences()
@@ -120,8 +120,8 @@ QUERIES = ("知识产权质押", "专利导航", "昆明海关")
 
 async def _drive(path: Path, as_of: date) -> dict[str, list[float]]:
     """One app session: first paint, then every keystroke of QUERIES typed and erased."""
-    from tracker.db import make_engine
     from tracker.settings import Settings
+    from tracker.store.db import make_engine
     from tui.app import make_app
     from tui.widgets.task_table import TaskTable
 

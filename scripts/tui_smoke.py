@@ -131,8 +131,8 @@ def run(keep: bool = False) -> int:
 
 def _check_database(home: Path) -> None:
     sys.path.insert(0, str(ROOT))
-    from tracker.db import make_engine
-    from tracker.services import get_task
+    from tracker.services.tasks import get_task
+    from tracker.store.db import make_engine
 
     engine = make_engine(f"sqlite:///{home / 'tracker.db'}")
     try:

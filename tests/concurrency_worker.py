@@ -13,10 +13,10 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from tracker.changes import Change, set_status
-from tracker.db import make_engine
 from tracker.errors import ConflictError
-from tracker.services import get_task
+from tracker.services.tasks import get_task
+from tracker.store.changes import Change, set_status
+from tracker.store.db import make_engine
 
 
 def main() -> None:

@@ -58,7 +58,7 @@ def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
 
 @pytest.fixture
 def engine(db_url: str) -> Iterator[Engine]:
-    from tracker.db import ensure_schema, make_engine
+    from tracker.store.db import ensure_schema, make_engine
 
     eng = make_engine(db_url)
     ensure_schema(eng)
@@ -70,7 +70,7 @@ def engine(db_url: str) -> Iterator[Engine]:
 def seeded(engine: Engine) -> Engine:
     """The engine with every seed document imported."""
     from tracker.extract.owners import Lexicon, default_lexicon_path
-    from tracker.importer import import_paths
+    from tracker.store.importer import import_paths
 
     report = import_paths(engine, [SEEDS], lexicon=Lexicon.load(default_lexicon_path()))
     assert not report.errors, report.errors

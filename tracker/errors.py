@@ -124,7 +124,7 @@ def _sqlite_folder_read_only(engine: Any) -> bool:
     """Whether ``engine`` is a SQLite file in a folder this process cannot write to."""
     if engine is None or engine.dialect.name != "sqlite":
         return False
-    from tracker.db import sqlite_file
+    from tracker.store.db import sqlite_file
 
     file = sqlite_file(engine.url)
     return file is not None and file.parent.is_dir() and not os.access(file.parent, os.W_OK)

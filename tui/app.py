@@ -23,7 +23,7 @@ from textual.reactive import reactive, var
 from textual.worker import get_current_worker
 
 from tracker.errors import TrackerError
-from tracker.tasklist import BrowseQuery
+from tracker.services.tasklist import BrowseQuery
 from tui.commands import KeyCommands
 from tui.data import Source
 from tui.i18n import Tr, localize_bindings
@@ -37,8 +37,8 @@ from tui.screens.timeline import TimelineScreen
 if TYPE_CHECKING:
     from sqlalchemy.engine import Engine
 
+    from tracker.services.tasklist import Overview
     from tracker.settings import Settings
-    from tracker.tasklist import Overview
 
 
 @dataclass
@@ -192,7 +192,7 @@ def make_app(
     ``db_label`` is what the header calls the database (default: the SQLite file's name,
     or the server and database name).
     """
-    from tracker.changes import default_actor
+    from tracker.store.changes import default_actor
 
     source = Source(engine=engine, settings=settings, actor=actor or default_actor(), source_dirs=[settings.seeds_dir])
     day = as_of or datetime.now(ZoneInfo(settings.timezone)).date()

@@ -14,18 +14,18 @@ from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from tracker.tasklist import BrowseQuery, TaskRow
+from tracker.services.tasklist import BrowseQuery, TaskRow
 
 if TYPE_CHECKING:
     from sqlalchemy.engine import Engine
 
-    from tracker.changes import Change, ChangeResult
-    from tracker.lateness import Summary
-    from tracker.services import TaskDetail
+    from tracker.asof.lateness import Summary
+    from tracker.services.tasklist import Interrupt, Overview
+    from tracker.services.tasks import TaskDetail
+    from tracker.services.timeline import Timeline
     from tracker.settings import Settings
-    from tracker.tasklist import Interrupt, Overview
-    from tracker.timeline import Timeline
-    from tracker.units import UnitView
+    from tracker.store.changes import Change, ChangeResult
+    from tracker.store.units import UnitView
 
 
 @dataclass
@@ -39,79 +39,79 @@ class Source:
 
     # ------------------------------------------------------------ reading
     def first_rows(self, q: BrowseQuery, limit: int, interrupt: Interrupt | None = None) -> list[TaskRow]:
-        from tracker.tasklist import first_rows
+        from tracker.services.tasklist import first_rows
 
         return first_rows(self.engine, q, limit, interrupt=interrupt)
 
     def ordered_ids(self, q: BrowseQuery, interrupt: Interrupt | None = None) -> list[int]:
-        from tracker.tasklist import ordered_ids
+        from tracker.services.tasklist import ordered_ids
 
         return ordered_ids(self.engine, q, interrupt=interrupt)
 
     def rows_by_id(self, q: BrowseQuery, ids: Sequence[int]) -> list[TaskRow]:
-        from tracker.tasklist import rows_by_id
+        from tracker.services.tasklist import rows_by_id
 
         return rows_by_id(self.engine, q, ids)
 
     def overview(self, q: BrowseQuery) -> Overview:
-        from tracker.tasklist import overview
+        from tracker.services.tasklist import overview
 
         return overview(self.engine, q)
 
     def task(self, task_id: int) -> TaskDetail:
-        from tracker.services import get_task
+        from tracker.services.tasks import get_task
 
         return get_task(self.engine, str(task_id), source_dirs=self.source_dirs)
 
     def resolve(self, ref: str) -> int:
-        from tracker.services import resolve_task
+        from tracker.services.tasks import resolve_task
 
         return resolve_task(self.engine, ref)
 
     def plans(self) -> list[Any]:
-        from tracker.services import list_plans
+        from tracker.services.tasks import list_plans
 
         return list_plans(self.engine)
 
     def units(self, search: str | None = None, task_id: int | None = None) -> list[UnitView]:
         """Units matching ``search``; those of the task's region only when a task is given
         (a task's owners are units of its plan's region)."""
-        from tracker.units import list_units
+        from tracker.store.units import list_units
 
         region = None
         if task_id is not None:
-            from tracker.db import read_session
-            from tracker.units import task_region
+            from tracker.store.db import read_session
+            from tracker.store.units import task_region
 
             with read_session(self.engine) as s:
                 region = task_region(s, task_id)
         return list_units(self.engine, search, region=region)
 
     def summary(self, as_of: date) -> Summary:
-        from tracker.lateness import StateQuery, summarise, task_states
+        from tracker.asof.lateness import StateQuery, summarise, task_states
 
         states = task_states(self.engine, StateQuery(as_of=as_of, tz=self.settings.timezone))
         return summarise(states, as_of, "owner")
 
     def indicators(self) -> list[Any]:
-        from tracker.indicators import list_indicators
+        from tracker.store.indicators import list_indicators
 
         return list_indicators(self.engine)
 
     def timeline(self, as_of: date) -> Timeline:
-        from tracker.timeline import timeline
+        from tracker.services.timeline import timeline
 
         return timeline(self.engine, as_of, tz=self.settings.timezone)
 
     # ------------------------------------------------------------ changing
     def change(self, note: str | None = None, expected_version: int | None = None, effective: date | None = None) -> Change:
-        from tracker.changes import Change
+        from tracker.store.changes import Change
 
         return Change(actor=self.actor, effective=Change.on_date(effective), note=note or None, expected_version=expected_version)
 
     def apply(self, edit: Edit, version: int | None) -> ChangeResult:
         """Apply a coordinator's edit, refusing it when the task is no longer at ``version``."""
-        from tracker import changes
+        from tracker.store import changes
 
         c = self.change(edit.note, version, edit.effective)
         tid = edit.task_id
@@ -145,20 +145,20 @@ class Source:
         out_dir.mkdir(parents=True, exist_ok=True)
         path = out_dir / f"overdue-{as_of.isoformat()}.{fmt}"
         if fmt == "docx":
-            from tracker.notice import write_docx
+            from tracker.output.notice import write_docx
 
             write_docx(summary, path, lang=lang)
         else:
             from tracker.atomic import write_atomic
-            from tracker.notice import render_markdown
+            from tracker.output.notice import render_markdown
 
             write_atomic(path, render_markdown(summary, lang=lang).encode("utf-8"))
         return path
 
     def export_feeds(self, as_of: date, lang: str) -> Any:
         """Every calendar feed (per unit, per plan, everything) and index.html, as of ``as_of``."""
-        from tracker.feeds import export_ics
-        from tracker.ical import FeedOptions
+        from tracker.feeds.export import export_ics
+        from tracker.feeds.ical import FeedOptions
 
         out = self.settings.exports_dir
         return export_ics(self.engine, out, as_of=as_of, opts=FeedOptions(lang=lang, tz=self.settings.timezone))

@@ -20,8 +20,8 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
 from tests.conftest import ROOT
-from tracker.db import read_session
-from tracker.models import history_t, task_t
+from tracker.store.db import read_session
+from tracker.store.models import history_t, task_t
 
 WORKER = ROOT / "tests" / "concurrency_worker.py"
 

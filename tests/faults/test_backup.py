@@ -36,10 +36,10 @@ from tests.faults.support import (
     tracker_env,
 )
 from tests.pgserver import find_pg_bin
-from tracker.backup import backup, default_name
-from tracker.db import make_engine, read_session
 from tracker.errors import UsageError
-from tracker.models import plan_t, task_t
+from tracker.store.backup import backup, default_name
+from tracker.store.db import make_engine, read_session
+from tracker.store.models import plan_t, task_t
 
 DOCUMENTS = 200
 MAX_BACKUPS = 6  # `tracker backup` runs during the import, at most

@@ -16,8 +16,8 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
 from tests.faults.coordinators import check_nothing_lost, run_coordinators
-from tracker.db import read_session
-from tracker.models import task_t
+from tracker.store.db import read_session
+from tracker.store.models import task_t
 
 PROCESSES = 8
 UPDATES = 200

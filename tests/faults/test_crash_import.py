@@ -1,6 +1,6 @@
 """kill -9 in the middle of a large import, 20 times: whole plans or nothing, never damage.
 
-`tracker import DIR` stores each document all or nothing (tracker.importer: batches of
+`tracker import DIR` stores each document all or nothing (tracker.store.importer: batches of
 files in one transaction, each file in a savepoint), so after a SIGKILL at any instant
 (while Python starts, in the middle of a document, during a commit) the file must pass
 ``PRAGMA integrity_check``, every plan in it must be exactly what a complete import stores
@@ -41,7 +41,7 @@ from tests.faults.support import (
     tracker_cmd,
     tracker_env,
 )
-from tracker.db import head_revision
+from tracker.store.db import head_revision
 
 DOCUMENTS = 100
 ROUNDS = 2
@@ -166,7 +166,7 @@ def _tables_by_revision(tmp_path: Path) -> dict[str | None, set[str]]:
     """The tables a file holds at each schema revision, from upgrading one step at a time."""
     from alembic.script import ScriptDirectory
 
-    from tracker.db import MIGRATIONS_DIR, make_engine, upgrade
+    from tracker.store.db import MIGRATIONS_DIR, make_engine, upgrade
 
     db = tmp_path / "steps.db"
     engine = make_engine(f"sqlite:///{db}")
@@ -187,7 +187,7 @@ def _tables_by_revision(tmp_path: Path) -> dict[str | None, set[str]]:
 _KILL_AFTER_STATEMENT = """
 import os, signal, sys
 from sqlalchemy import event
-from tracker.db import ensure_schema, make_engine
+from tracker.store.db import ensure_schema, make_engine
 engine = make_engine(sys.argv[1])
 count = 0
 def after(*_args):
@@ -208,7 +208,7 @@ def _migrate_killed_at(db: Path, statement: int) -> subprocess.CompletedProcess[
 
 def test_kill_9_during_the_first_migration(tmp_path: Path) -> None:
     """The first command on a new file creates the schema: every migration in one
-    transaction (tracker/migrations/env.py). Killed after any of its SQL statements, the
+    transaction (tracker/store/migrations/env.py). Killed after any of its SQL statements, the
     file has no schema at all (never a revision in between), and the next command creates
     it whole."""
     expected = _tables_by_revision(tmp_path)

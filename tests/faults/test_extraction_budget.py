@@ -55,7 +55,7 @@ HOSTILE: dict[str, Callable[[int], str]] = {
 _TIMER = textwrap.dedent("""
     import sys, time
     from pathlib import Path
-    from tracker.importer import extract_file
+    from tracker.store.importer import extract_file
     start = time.process_time()  # CPU time: what the document costs, however busy the machine
     try:
         extract_file(Path(sys.argv[1]), None)

@@ -17,9 +17,9 @@ import pytest
 
 from tests.faults.malformed import malformed_xml_docx, seed_texts, write_malformed
 from tests.faults.support import active_task_counts, integrity, run_tracker, tracker_env
-from tracker.db import ensure_schema, make_engine
 from tracker.extract.owners import Lexicon, default_lexicon_path
-from tracker.importer import import_paths
+from tracker.store.db import ensure_schema, make_engine
+from tracker.store.importer import import_paths
 
 MAX_ERROR_CHARS = 600  # a clear error is a sentence, not a dump of the document
 

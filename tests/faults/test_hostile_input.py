@@ -249,11 +249,11 @@ def test_huge_numbers_and_impossible_dates(db_url: str, tmp_path: Path) -> None:
 
 
 def test_trigger_days_cannot_push_a_due_date_past_2100(tmp_path: Path) -> None:
-    from tracker.changes import Change, trigger
-    from tracker.db import ensure_schema, make_engine
     from tracker.errors import UsageError
-    from tracker.models import task_t
-    from tracker.services import resolve_task
+    from tracker.services.tasks import resolve_task
+    from tracker.store.changes import Change, trigger
+    from tracker.store.db import ensure_schema, make_engine
+    from tracker.store.models import task_t
 
     _imported(tmp_path, tmp_path / "t.db")
     engine = make_engine(f"sqlite:///{tmp_path / 't.db'}")
@@ -290,9 +290,9 @@ def test_feeds_survive_a_stored_9999_date(tmp_path: Path) -> None:
     task as undated instead of failing."""
     from datetime import date
 
-    from tracker.db import ensure_schema, make_engine
-    from tracker.feeds import export_ics
-    from tracker.models import task_t
+    from tracker.feeds.export import export_ics
+    from tracker.store.db import ensure_schema, make_engine
+    from tracker.store.models import task_t
 
     _imported(tmp_path, tmp_path / "t.db")
     engine = make_engine(f"sqlite:///{tmp_path / 't.db'}")
@@ -305,13 +305,13 @@ def test_feeds_survive_a_stored_9999_date(tmp_path: Path) -> None:
 
 
 def test_tui_date_fields_use_the_same_range() -> None:
-    """The TUI's date inputs read dates with tracker.services.parse_date: one rule."""
+    """The TUI's date inputs read dates with tracker.services.tasks.parse_date: one rule."""
     from tracker.errors import UsageError
-    from tracker.services import parse_date
+    from tracker.services.tasks import parse_date
 
     assert parse_date("2100-12-31").year == 2100
     for text in ("2101-01-01", "1948-12-31", "9999-12-31"):
         with pytest.raises(UsageError, match="out of range"):
             parse_date(text)
     source = (Path(__file__).resolve().parents[2] / "tui" / "screens" / "modals.py").read_text(encoding="utf-8")
-    assert "from tracker.services import parse_date" in source
+    assert "from tracker.services.tasks import parse_date" in source

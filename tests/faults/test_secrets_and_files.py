@@ -67,7 +67,7 @@ def test_empty_or_malformed_feed_key_is_refused(tmp_path: Path, content: bytes) 
         assert_one_line_error(run_tracker(env, *args, timeout=QUICK), 1, "feed key", "feed-secret.key")
     assert (home / "feed-secret.key").read_bytes() == content  # left for a person to restore
     from tracker.errors import FileError
-    from tracker.feeds import derive_token
+    from tracker.feeds.export import derive_token
 
     with pytest.raises(FileError):
         derive_token(b"", "unit", "县法院", 0)
@@ -77,13 +77,13 @@ def test_feed_key_write_that_fails_leaves_no_empty_key(tmp_path: Path) -> None:
     """A disk full while writing the key: no key file at all (it used to be an empty one),
     and the next run creates a whole key."""
     home = tmp_path / "home"
-    code = "import sys; from pathlib import Path; from tracker.feeds import load_secret; load_secret(Path(sys.argv[1]))"
+    code = "import sys; from pathlib import Path; from tracker.feeds.export import load_secret; load_secret(Path(sys.argv[1]))"
     failed = subprocess.run([sys.executable, "-c", code, str(home)], cwd=ROOT, capture_output=True, text=True,
                             timeout=QUICK, preexec_fn=lambda: _file_size_limit(16), env={**os.environ, "PYTHONDONTWRITEBYTECODE": "1"})
     assert failed.returncode != 0
     assert not (home / "feed-secret.key").exists(), (home / "feed-secret.key").read_bytes()
     assert [p.name for p in home.iterdir()] == []  # no temporary file left either
-    from tracker.feeds import load_secret
+    from tracker.feeds.export import load_secret
 
     key = load_secret(home)
     assert key is not None and len(key) == 32
@@ -93,7 +93,7 @@ def test_feed_key_write_that_fails_leaves_no_empty_key(tmp_path: Path) -> None:
 
 def test_processes_creating_the_key_at_once_agree_on_it(tmp_path: Path) -> None:
     home = tmp_path / "home"
-    code = "import sys; from pathlib import Path; from tracker.feeds import load_secret; print(load_secret(Path(sys.argv[1])).hex())"
+    code = "import sys; from pathlib import Path; from tracker.feeds.export import load_secret; print(load_secret(Path(sys.argv[1])).hex())"
     procs = [subprocess.Popen([sys.executable, "-c", code, str(home)], cwd=ROOT, stdout=subprocess.PIPE, text=True)
              for _ in range(6)]
     keys = {p.communicate(timeout=QUICK)[0].strip() for p in procs}

@@ -79,9 +79,9 @@ def test_control_characters_are_cleaned_on_input(db_url: str, tmp_path: Path) ->
 def test_control_characters_already_stored_are_escaped_on_output(db_url: str, tmp_path: Path) -> None:
     """A database written by an older version (or another program) holds them raw: every
     listing prints them escaped, visibly, and still lists the rows."""
-    from tracker.db import make_engine
-    from tracker.models import history_t, owner_t, task_t, unit_t
-    from tracker.services import resolve_task
+    from tracker.services.tasks import resolve_task
+    from tracker.store.db import make_engine
+    from tracker.store.models import history_t, owner_t, task_t, unit_t
 
     env = _env(db_url, tmp_path)
     engine = make_engine(db_url)

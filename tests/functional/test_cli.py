@@ -119,7 +119,7 @@ def test_usage_errors_are_reported_without_traceback(cli_env: dict[str, str]) ->
 
 def test_help_and_db_upgrade(cli_env: dict[str, str]) -> None:
     assert "import" in run_cli(cli_env, "--help").stdout
-    from tracker.db import head_revision
+    from tracker.store.db import head_revision
 
     assert run_cli(cli_env, "db", "upgrade", "0001").stdout.strip().endswith("0001")
     assert run_cli(cli_env, "db", "current").stdout.strip() == "0001"

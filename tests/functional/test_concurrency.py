@@ -12,8 +12,8 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
 from tests.faults.coordinators import check_nothing_lost, run_coordinators
-from tracker.db import read_session
-from tracker.models import task_t
+from tracker.store.db import read_session
+from tracker.store.models import task_t
 
 
 def test_two_coordinators_never_overwrite_each_other(seeded: Engine) -> None:

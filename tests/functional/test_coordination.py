@@ -8,10 +8,10 @@ import pytest
 from sqlalchemy.engine import Engine
 
 from tests.conftest import SEEDS
-from tracker.changes import Change, add_note, assign, confirm, set_due, set_status, trigger, unassign
+from tracker.asof.lateness import StateQuery, summarise, task_states
 from tracker.errors import ConflictError, NotFoundError, UsageError
-from tracker.lateness import StateQuery, summarise, task_states
-from tracker.services import get_task, list_tasks, resolve_task
+from tracker.services.tasks import get_task, list_tasks, resolve_task
+from tracker.store.changes import Change, add_note, assign, confirm, set_due, set_status, trigger, unassign
 
 ALICE = Change(actor="alice")
 
@@ -102,7 +102,7 @@ TRIGGERED_PLAN = """某省知识产权地方立法工作方案（2021—2022年�
     ],
 )
 def test_a_trigger_takes_the_span_the_deadline_prints(engine: Engine, tmp_path, number: str, met_on: date, due: date) -> None:  # type: ignore[no-untyped-def]
-    from tracker.importer import import_paths
+    from tracker.store.importer import import_paths
 
     doc = tmp_path / "legislation.txt"
     doc.write_text(TRIGGERED_PLAN, encoding="utf-8")
@@ -115,7 +115,7 @@ def test_a_trigger_takes_the_span_the_deadline_prints(engine: Engine, tmp_path, 
 
 
 def test_a_trigger_without_a_printed_span_takes_the_plans_days(engine: Engine, tmp_path) -> None:  # type: ignore[no-untyped-def]
-    from tracker.importer import import_paths
+    from tracker.store.importer import import_paths
 
     doc = tmp_path / "legislation.txt"
     doc.write_text(TRIGGERED_PLAN, encoding="utf-8")
@@ -136,7 +136,7 @@ def test_notes_never_conflict(seeded: Engine) -> None:
 
 
 def _overdue_json(engine: Engine, as_of: date) -> dict[str, list[str]]:
-    from tracker.reports import summary_json
+    from tracker.services.reports import summary_json
 
     data = summary_json(summarise(task_states(engine, StateQuery(as_of=as_of)), as_of))
     return {g["name"]: sorted(i["task"] for i in g["overdue"]) for g in data["groups"] if g["overdue"]}
@@ -197,7 +197,7 @@ def test_summary_by_plan_and_section_and_unknown_by(seeded: Engine) -> None:
 
 
 def test_plan_review_interval_is_configurable(seeded: Engine) -> None:
-    from tracker.changes import configure_plan
+    from tracker.store.changes import configure_plan
 
     as_of = date(2020, 5, 15)  # quarterly: the 2020-03-31 review was missed
     ref = "yunnan-2020-2021:10"

@@ -17,7 +17,7 @@ from tracker.errors import DocumentImportError
 from tracker.extract.owners import Lexicon, default_lexicon_path
 from tracker.extract.pipeline import ExtractedPlan
 from tracker.extract.repair import page_title
-from tracker.importer import extract_file, load_source
+from tracker.store.importer import extract_file, load_source
 
 LEXICON = Lexicon.load(default_lexicon_path())
 

@@ -10,11 +10,11 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
 from tests.conftest import SEEDS
-from tracker.db import read_session
 from tracker.extract.owners import Lexicon, default_lexicon_path
-from tracker.importer import extract_file
-from tracker.models import plan_t, task_t
-from tracker.services import TaskFilter, TaskView, list_plans, list_tasks
+from tracker.services.tasks import TaskFilter, TaskView, list_plans, list_tasks
+from tracker.store.db import read_session
+from tracker.store.importer import extract_file
+from tracker.store.models import plan_t, task_t
 
 PINYIN_BRACKET = re.compile(r"[(（][a-zü]*[āáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜ][a-zü]*[)）]")
 REQUIRED_SLUGS = {

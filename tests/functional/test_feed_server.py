@@ -26,10 +26,10 @@ from sqlalchemy.engine import Engine
 
 from tests.conftest import ROOT, SEEDS, run_cli
 from tests.ics import check_feed, events
-from tracker.changes import Change, set_status
-from tracker.feeds import FeedAddress, ensure_addresses, export_ics, feed_filename, load_secret, rotate
-from tracker.server import FeedServer, make_server
-from tracker.services import resolve_task
+from tracker.feeds.export import FeedAddress, ensure_addresses, export_ics, feed_filename, load_secret, rotate
+from tracker.feeds.server import FeedServer, make_server
+from tracker.services.tasks import resolve_task
+from tracker.store.changes import Change, set_status
 
 AS_OF = date(2021, 7, 1)
 
@@ -59,9 +59,9 @@ class Served:
 
 @pytest.fixture(scope="module")
 def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Served]:
-    from tracker.db import ensure_schema, make_engine
     from tracker.extract.owners import Lexicon, default_lexicon_path
-    from tracker.importer import import_paths
+    from tracker.store.db import ensure_schema, make_engine
+    from tracker.store.importer import import_paths
 
     folder = tmp_path_factory.mktemp("served")
     engine = make_engine(f"sqlite:///{folder / 'tracker.db'}")

@@ -1,6 +1,6 @@
 """Calendar feed export on the seed plans (SQLite and PostgreSQL): every feed is accepted by
 independent parsers, UIDs are stable and SEQUENCE grows, bytes are deterministic, file
-names are safe, and the feed's overdue marks are the office's rules (tracker.lateness)."""
+names are safe, and the feed's overdue marks are the office's rules (tracker.asof.lateness)."""
 
 from __future__ import annotations
 
@@ -14,13 +14,13 @@ from sqlalchemy.engine import Engine
 
 from tests.conftest import SEEDS, run_cli
 from tests.ics import check_feed, check_raw, events, occurrences, parse, strict
-from tracker.changes import Change, add_note, assign, set_status, trigger
-from tracker.db import read_session
+from tracker.asof.lateness import StateQuery, task_states
 from tracker.errors import NotFoundError
-from tracker.feeds import export_ics, feed_filename, load_snapshot
-from tracker.ical import FeedOptions
-from tracker.lateness import StateQuery, task_states
-from tracker.services import resolve_task
+from tracker.feeds.export import export_ics, feed_filename, load_snapshot
+from tracker.feeds.ical import FeedOptions
+from tracker.services.tasks import resolve_task
+from tracker.store.changes import Change, add_note, assign, set_status, trigger
+from tracker.store.db import read_session
 
 AS_OF = date(2021, 7, 1)
 SAFE_NAME = re.compile(r"[a-z0-9-]+(\.todo)?\.ics")
@@ -29,7 +29,7 @@ SAFE_NAME = re.compile(r"[a-z0-9-]+(\.todo)?\.ics")
 def _units(engine: Engine) -> list[str]:
     import sqlalchemy as sa
 
-    from tracker.models import unit_t
+    from tracker.store.models import unit_t
 
     with read_session(engine) as s:
         return list(s.execute(sa.select(unit_t.c.name)).scalars())
@@ -110,7 +110,7 @@ def test_phases_span_their_window(seeded: Engine, tmp_path: Path) -> None:
 # ------------------------------------------------------------------ stability
 def test_uids_stable_and_sequence_grows_for_the_changed_task_only(seeded: Engine, tmp_path: Path) -> None:
     from tracker.extract.owners import Lexicon, default_lexicon_path
-    from tracker.importer import import_paths
+    from tracker.store.importer import import_paths
 
     before, after = tmp_path / "before", tmp_path / "after"
     export_ics(seeded, before, as_of=AS_OF)
@@ -136,9 +136,9 @@ def test_another_machine_writes_the_same_feeds(seeded: Engine, tmp_path: Path) -
     """A second office importing the same documents into its own database (SQLite, while
     ``seeded`` is SQLite or PostgreSQL) gets the same UIDs, SEQUENCEs and bytes — all but
     the import time in DTSTAMP/LAST-MODIFIED."""
-    from tracker.db import ensure_schema, make_engine
     from tracker.extract.owners import Lexicon, default_lexicon_path
-    from tracker.importer import import_paths
+    from tracker.store.db import ensure_schema, make_engine
+    from tracker.store.importer import import_paths
 
     other = make_engine(f"sqlite:///{tmp_path / 'other.db'}")
     ensure_schema(other)
@@ -169,16 +169,16 @@ def test_same_database_same_bytes_and_unchanged_files_are_not_rewritten(seeded: 
 
 
 def test_two_processes_write_the_same_bytes_as_one(engine: Engine, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    import tracker.feeds
+    import tracker.feeds.export
     from tracker.extract.owners import Lexicon, default_lexicon_path
-    from tracker.importer import import_paths
+    from tracker.store.importer import import_paths
 
     merged: list[int] = []
-    real_merge = tracker.feeds.merge_sets
-    monkeypatch.setattr(tracker.feeds, "merge_sets", lambda parts: merged.append(len(parts)) or real_merge(parts))
+    real_merge = tracker.feeds.export.merge_sets
+    monkeypatch.setattr(tracker.feeds.export, "merge_sets", lambda parts: merged.append(len(parts)) or real_merge(parts))
     # Idle threads left by earlier tests (a TUI's workers) would make the export stay in one
     # process, as it must in a real multi-threaded program; here forking is safe.
-    monkeypatch.setattr(tracker.feeds.threading, "active_count", lambda: 1)
+    monkeypatch.setattr(tracker.feeds.export.threading, "active_count", lambda: 1)
 
     import_paths(engine, [SEEDS], lexicon=Lexicon.load(default_lexicon_path()))
     set_status(engine, resolve_task(engine, "yunnan-2020-2021:5"), Change("bob"), status="doing", progress=30)

@@ -9,10 +9,10 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
 from tests.conftest import SEEDS
-from tracker.db import read_session, write_session
-from tracker.importer import import_paths
-from tracker.models import History, Task, TaskOwner
-from tracker.services import TaskFilter, get_task, list_plans, list_tasks, resolve_task
+from tracker.services.tasks import TaskFilter, get_task, list_plans, list_tasks, resolve_task
+from tracker.store.db import read_session, write_session
+from tracker.store.importer import import_paths
+from tracker.store.models import History, Task, TaskOwner
 
 
 def _by_number(engine: Engine, slug: str) -> dict[str, object]:

@@ -13,19 +13,19 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
 from tests.conftest import SEEDS, run_cli
-from tracker.db import read_session, write_session
 from tracker.errors import NotFoundError, UsageError
 from tracker.extract.indicators import extract_indicators
-from tracker.importer import import_paths, load_source
-from tracker.indicators import (
+from tracker.services.tasks import list_plans
+from tracker.store.db import read_session, write_session
+from tracker.store.importer import import_paths, load_source
+from tracker.store.indicators import (
     CONTRACT_KEYS,
     list_indicators,
     record_reading,
     resolve_indicator,
     store_indicators,
 )
-from tracker.models import indicator_t, reading_t
-from tracker.services import list_plans
+from tracker.store.models import indicator_t, reading_t
 
 SICHUAN = "sichuan-2021-ip-14th-five-year-plan.txt"
 QINGHAI = "qinghai-2021-ip-power-opinions.txt"

@@ -1,7 +1,7 @@
-"""The overdue summary computed in SQL (tracker.overdue) equals the Python rules.
+"""The overdue summary computed in SQL (tracker.asof.overdue) equals the Python rules.
 
-`tracker overdue` reads its summary from :func:`tracker.overdue.overdue_summary`; the rules
-live in :mod:`tracker.lateness`. Both must give the same Summary — counts, groups, and every
+`tracker overdue` reads its summary from :func:`tracker.asof.overdue.overdue_summary`; the rules
+live in :mod:`tracker.asof.lateness`. Both must give the same Summary — counts, groups, and every
 late task with its state as of the day — on SQLite and PostgreSQL, with coordinator changes
 recorded out of order (back-dated completions, due dates moved, conditions triggered).
 """
@@ -15,11 +15,11 @@ from datetime import UTC, date, datetime, time, timedelta
 import pytest
 from sqlalchemy.engine import Engine
 
-from tracker.changes import Change, add_note, assign, configure_plan, set_due, set_status, trigger, unassign
+from tracker.asof.lateness import StateQuery, summarise, task_states
+from tracker.asof.overdue import overdue_summary, sqlalchemy_runner, sqlite_runner
 from tracker.errors import NotFoundError, UsageError
-from tracker.lateness import StateQuery, summarise, task_states
-from tracker.models import task_t
-from tracker.overdue import overdue_summary, sqlalchemy_runner, sqlite_runner
+from tracker.store.changes import Change, add_note, assign, configure_plan, set_due, set_status, trigger, unassign
+from tracker.store.models import task_t
 
 AS_OF = [date(2020, 6, 30), date(2020, 12, 31), date(2021, 1, 1), date(2021, 7, 1), date(2021, 12, 31), date(2023, 3, 31), date(2026, 1, 1)]
 

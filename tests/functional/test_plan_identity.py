@@ -18,12 +18,12 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
 from tests.conftest import ROOT, run_cli
-from tracker.changes import Change, add_note, assign, set_status
-from tracker.db import read_session
 from tracker.extract.owners import Lexicon, default_lexicon_path
-from tracker.importer import extract_file, import_paths
-from tracker.models import History, plan_t
-from tracker.services import TaskFilter, list_plans, list_tasks, resolve_task
+from tracker.services.tasks import TaskFilter, list_plans, list_tasks, resolve_task
+from tracker.store.changes import Change, add_note, assign, set_status
+from tracker.store.db import read_session
+from tracker.store.importer import extract_file, import_paths
+from tracker.store.models import History, plan_t
 
 ALICE = Change("王科长")
 

@@ -17,7 +17,7 @@ import pytest
 
 from tests.conftest import SEEDS
 from tests.ics import occurrences, parse
-from tracker.feeds import ExportReport, export_ics, feed_filename
+from tracker.feeds.export import ExportReport, export_ics, feed_filename
 
 AS_OF = date(2021, 7, 1)
 
@@ -60,9 +60,9 @@ def radicale(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
 
 @pytest.fixture(scope="module")
 def exported(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, ExportReport]:
-    from tracker.db import ensure_schema, make_engine
     from tracker.extract.owners import Lexicon, default_lexicon_path
-    from tracker.importer import import_paths
+    from tracker.store.db import ensure_schema, make_engine
+    from tracker.store.importer import import_paths
 
     folder = tmp_path_factory.mktemp("feeds")
     engine = make_engine(f"sqlite:///{folder / 'tracker.db'}")

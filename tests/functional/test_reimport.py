@@ -16,13 +16,13 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
 from tests.conftest import SEEDS, run_cli
-from tracker.alignment import Item, align
-from tracker.db import read_session, write_session
 from tracker.extract.numerals import cn_to_int
 from tracker.extract.structure import _int_to_cn
-from tracker.importer import import_paths
-from tracker.models import History, Task, TaskOwner, Unit
-from tracker.services import TaskFilter, list_tasks
+from tracker.services.tasks import TaskFilter, list_tasks
+from tracker.store.alignment import Item, align
+from tracker.store.db import read_session, write_session
+from tracker.store.importer import import_paths
+from tracker.store.models import History, Task, TaskOwner, Unit
 
 SEED = SEEDS / "yunnan-2021-ip-power-opinions.txt"
 SLUG = "yunnan-2021-2035"

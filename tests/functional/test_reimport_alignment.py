@@ -15,12 +15,12 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
 from tests.conftest import run_cli
-from tracker.changes import Change, add_note, assign, set_due, set_status
-from tracker.db import read_session
 from tracker.errors import ConflictError, WithdrawnTaskError
-from tracker.importer import import_paths
-from tracker.models import History, Task
-from tracker.services import TaskFilter, get_task, list_tasks, resolve_task
+from tracker.services.tasks import TaskFilter, get_task, list_tasks, resolve_task
+from tracker.store.changes import Change, add_note, assign, set_due, set_status
+from tracker.store.db import read_session
+from tracker.store.importer import import_paths
+from tracker.store.models import History, Task
 
 CN = "一二三四五六七八九十"
 MARKS = ["地理标志", "奥林匹克标志", "特殊标志", "集体商标", "证明商标", "驰名商标"]

@@ -11,7 +11,7 @@ from alembic.runtime.migration import MigrationContext
 from sqlalchemy.engine import Engine
 from sqlmodel import SQLModel
 
-from tracker.db import FTS_TABLE, current_revision, ensure_schema, head_revision, include_object
+from tracker.store.db import FTS_TABLE, current_revision, ensure_schema, head_revision, include_object
 
 
 def test_migrations_produce_exactly_the_models(engine: Engine) -> None:
@@ -39,8 +39,8 @@ def test_sqlite_connections_use_wal_and_foreign_keys(engine: Engine) -> None:
 
 def test_upgrade_keeps_the_data_of_an_older_schema(db_url: str) -> None:
     """A database created at the first revision, with tasks in it, upgrades to head."""
-    from tracker.db import make_engine, upgrade
-    from tracker.models import task_t
+    from tracker.store.db import make_engine, upgrade
+    from tracker.store.models import task_t
 
     eng = make_engine(db_url)
     upgrade(eng, "0001")
@@ -76,10 +76,10 @@ def test_upgrade_from_0006_keeps_coordinators_work_and_splits_units_by_region(db
     plans get their identity, the shared unit becomes one per region, nothing else moves;
     then a re-import of the same documents recognises every plan and changes nothing."""
     from tests.conftest import SEEDS
-    from tracker.db import make_engine, upgrade
     from tracker.extract.owners import Lexicon, default_lexicon_path
-    from tracker.importer import _task_row, extract_file, import_paths
-    from tracker.models import history_t, owner_t, plan_t, task_t, unit_t
+    from tracker.store.db import make_engine, upgrade
+    from tracker.store.importer import _task_row, extract_file, import_paths
+    from tracker.store.models import history_t, owner_t, plan_t, task_t, unit_t
 
     lexicon = Lexicon.load(default_lexicon_path())
     eng = make_engine(db_url)
@@ -142,7 +142,7 @@ def test_upgrade_from_0006_keeps_coordinators_work_and_splits_units_by_region(db
         owner_of = dict(conn.execute(sa.select(owner_t.c.task_id, owner_t.c.unit_id).where(owner_t.c.task_id.in_([yunnan, sichuan]))).all())
         assert owner_of[sichuan] == police["四川省"]
         # The feed address of 省公安厅 (its label) stays with the unit that had it.
-        from tracker.unit_labels import unit_labels
+        from tracker.store.unit_labels import unit_labels
 
         labels = unit_labels(conn.execute(sa.select(unit_t.c.id, unit_t.c.name, unit_t.c.region)).all())
         assert (labels[police["云南省"]], labels[police["四川省"]]) == ("省公安厅", "省公安厅（四川省）")

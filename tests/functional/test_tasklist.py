@@ -1,5 +1,5 @@
-"""tracker.tasklist (the TUI's listing, in SQL) agrees with the Python as-of rules of
-tracker.lateness on both databases: same rows, as-of status, due date, progress and light,
+"""tracker.services.tasklist (the TUI's listing, in SQL) agrees with the Python as-of rules of
+tracker.asof.lateness on both databases: same rows, as-of status, due date, progress and light,
 same filters and orders; plus paging, the overview counts, search, the units picker and
 the timeline."""
 
@@ -12,13 +12,8 @@ import pytest
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
-from tracker.changes import Change, add_note, set_due, set_status
-from tracker.db import FTS_TABLE, has_fts
-from tracker.importer import import_paths
-from tracker.lateness import StateQuery, TaskState, task_states
-from tracker.models import task_t
-from tracker.services import resolve_task
-from tracker.tasklist import (
+from tracker.asof.lateness import StateQuery, TaskState, task_states
+from tracker.services.tasklist import (
     LIGHT_ORDER,
     SORT_KEYS,
     BrowseQuery,
@@ -28,8 +23,13 @@ from tracker.tasklist import (
     rows_by_id,
     search_words,
 )
-from tracker.timeline import add_months, timeline
-from tracker.units import list_units
+from tracker.services.tasks import resolve_task
+from tracker.services.timeline import add_months, timeline
+from tracker.store.changes import Change, add_note, set_due, set_status
+from tracker.store.db import FTS_TABLE, has_fts
+from tracker.store.importer import import_paths
+from tracker.store.models import task_t
+from tracker.store.units import list_units
 
 DATES = [date(2020, 6, 1), date(2020, 12, 10), date(2021, 1, 1), date(2021, 7, 1), date(2022, 1, 5), date(2023, 5, 1), date(2025, 6, 1)]
 
@@ -47,7 +47,7 @@ def _edit(engine: Engine) -> None:
 
 
 def expected_ids(engine: Engine, q: BrowseQuery) -> list[int]:
-    """The listing ``q`` asks for, worked out in Python from tracker.lateness: the reference
+    """The listing ``q`` asks for, worked out in Python from tracker.asof.lateness: the reference
     the SQL listing must equal. task_states comes in document order (plan slug, seq)."""
     states = task_states(engine, StateQuery(as_of=q.as_of, yellow_days=q.yellow_days, tz=q.tz))
     with engine.connect() as conn:
@@ -190,7 +190,7 @@ def test_search_through_the_trigram_index_finds_what_like_finds(seeded: Engine, 
     it give the same tasks as matching every task with LIKE."""
     if seeded.dialect.name != "sqlite":
         pytest.skip("the trigram index is a SQLite feature")
-    import tracker.tasklist as tl
+    import tracker.services.tasklist as tl
 
     with seeded.connect() as conn:
         assert has_fts(conn)
@@ -270,7 +270,7 @@ def test_timeline_months_phases_and_marks(seeded: Engine) -> None:
 
 
 def test_an_interrupted_listing_raises_cancelled(seeded: Engine) -> None:
-    from tracker.tasklist import Cancelled, Interrupt
+    from tracker.services.tasklist import Cancelled, Interrupt
 
     q = BrowseQuery(as_of=date(2021, 1, 1))
     stop = Interrupt()

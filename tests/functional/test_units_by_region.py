@@ -15,13 +15,13 @@ import pytest
 from sqlalchemy.engine import Engine
 
 from tests.conftest import run_cli
-from tracker.changes import Change, assign
 from tracker.errors import NotFoundError
-from tracker.feeds import export_ics
-from tracker.importer import import_paths
-from tracker.services import TaskFilter, list_tasks, resolve_task
-from tracker.tasklist import BrowseQuery, first_rows, overview
-from tracker.units import list_units
+from tracker.feeds.export import export_ics
+from tracker.services.tasklist import BrowseQuery, first_rows, overview
+from tracker.services.tasks import TaskFilter, list_tasks, resolve_task
+from tracker.store.changes import Change, assign
+from tracker.store.importer import import_paths
+from tracker.store.units import list_units
 
 PROVINCES = {"yunnan": ("云南省人民政府", "云南省"), "sichuan": ("四川省人民政府", "四川省")}
 

@@ -23,9 +23,9 @@ AS_OF = date(2021, 1, 1)
 
 @pytest.fixture(scope="session")
 def seeded_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    from tracker.db import ensure_schema, make_engine
     from tracker.extract.owners import Lexicon, default_lexicon_path
-    from tracker.importer import import_paths
+    from tracker.store.db import ensure_schema, make_engine
+    from tracker.store.importer import import_paths
 
     path = tmp_path_factory.mktemp("template") / "tracker.db"
     engine = make_engine(f"sqlite:///{path}")
@@ -41,7 +41,7 @@ def seeded_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
 @pytest.fixture
 def tui_db(seeded_template: Path, tmp_path: Path) -> Iterator[Engine]:
     """A private copy of the seeded database (named tracker.db: the header shows the name)."""
-    from tracker.db import make_engine
+    from tracker.store.db import make_engine
 
     target = tmp_path / "db" / "tracker.db"
     target.parent.mkdir()

@@ -15,8 +15,8 @@ from zoneinfo import ZoneInfo
 from sqlalchemy.engine import Engine
 
 from tests.tui.helpers import screen_text, settle
-from tracker.changes import Change, set_status
-from tracker.services import get_task, resolve_task
+from tracker.services.tasks import get_task, resolve_task
+from tracker.store.changes import Change, set_status
 from tui.app import TrackerApp
 from tui.screens.main import MainScreen
 from tui.screens.modals import ConflictModal, DueModal

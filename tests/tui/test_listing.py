@@ -147,7 +147,7 @@ def test_change_the_as_of_date(make: Any) -> None:
 def test_paging_through_a_large_listing(tmp_path: Path, tui_settings: Any) -> None:
     """3,000 tasks: the widget never holds more than KEEP rows, and the last row is reachable."""
     from bench.tui import build_database
-    from tracker.db import make_engine
+    from tracker.store.db import make_engine
     from tui.app import make_app
 
     build_database(tmp_path / "big.db", 3000, plans=3)

@@ -25,7 +25,7 @@ def test_smoke_in_a_real_terminal() -> None:
 
 
 def test_the_core_never_imports_textual() -> None:
-    code = "import sys, tracker.cli, tracker.services, tracker.tasklist, tracker.timeline, tracker.units; print('textual' in sys.modules)"
+    code = "import sys, tracker.cli.main, tracker.services.tasks, tracker.services.tasklist, tracker.services.timeline, tracker.store.units; print('textual' in sys.modules)"
     out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=True).stdout
     assert out.strip() == "False"
 

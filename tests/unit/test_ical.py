@@ -1,4 +1,4 @@
-"""The iCalendar writer (tracker.ical): escaping, folding, components, calendars.
+"""The iCalendar writer (tracker.feeds.ical): escaping, folding, components, calendars.
 
 Every byte it writes is read back by parsers we did not write: ``icalendar`` (lenient, but
 it unfolds and unescapes per RFC 5545) and ``ical`` (strict: bad RRULEs, DATE/DATE-TIME
@@ -16,7 +16,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from ical.calendar_stream import IcsCalendarStream
 
-from tracker.ical import (
+from tracker.feeds.ical import (
     FeedItem,
     FeedOptions,
     ItemOwner,
@@ -68,11 +68,11 @@ def raw_lines_ok(data: bytes) -> None:
 
 
 def test_doctests() -> None:
-    import tracker.feeds
-    import tracker.ical
-    import tracker.server
+    import tracker.feeds.export
+    import tracker.feeds.ical
+    import tracker.feeds.server
 
-    for module in (tracker.ical, tracker.feeds, tracker.server):
+    for module in (tracker.feeds.ical, tracker.feeds.export, tracker.feeds.server):
         assert doctest.testmod(module).failed == 0, module.__name__
 
 

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from tracker.extract.indicators import ExtractedIndicator, extract_indicators, make_key, parse_value
-from tracker.importer import load_source
+from tracker.store.importer import load_source
 
 SEEDS = Path(__file__).resolve().parents[2] / "seeds"
 
@@ -205,10 +205,10 @@ def test_yunnan_2020_has_no_numeric_targets() -> None:
 def test_docstring_examples() -> None:
     import doctest
 
-    import tracker.cli_indicators
+    import tracker.cli.indicators
     import tracker.extract.indicators
-    import tracker.indicators
+    import tracker.store.indicators
 
-    for module in (tracker.extract.indicators, tracker.indicators, tracker.cli_indicators):
+    for module in (tracker.extract.indicators, tracker.store.indicators, tracker.cli.indicators):
         result = doctest.testmod(module)
         assert result.failed == 0 and result.attempted > 0, module.__name__

@@ -1,4 +1,4 @@
-"""The office notice (tracker.notice): Markdown, Word, and the overdue chart (SVG and PNG).
+"""The office notice (tracker.output.notice): Markdown, Word, and the overdue chart (SVG and PNG).
 
 Summaries come from the real seed documents (imported into SQLite and PostgreSQL by the
 ``seeded`` fixture). As of 2021-01-01 the Yunnan 2020–2021 tasks due 2020-12-31 are overdue;
@@ -20,9 +20,9 @@ import pytest
 from PIL import Image, ImageFont
 from sqlalchemy.engine import Engine
 
-from tracker import notice
+from tracker.asof.lateness import NO_OWNER, StateQuery, Summary, summarise, task_states
 from tracker.errors import FileError, TrackerError, UsageError
-from tracker.lateness import NO_OWNER, StateQuery, Summary, summarise, task_states
+from tracker.output import notice
 
 SVG = "{http://www.w3.org/2000/svg}"
 

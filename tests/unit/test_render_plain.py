@@ -1,6 +1,6 @@
 """Piped reports are built without Rich, byte for byte as Rich prints them.
 
-:func:`tracker.render.plain_table` lays out `tracker overdue`'s tables itself when output
+:func:`tracker.output.render.plain_table` lays out `tracker overdue`'s tables itself when output
 goes to a file or a pipe (Rich takes about a millisecond a row). Its output must be exactly
 Rich's: compared here on generated tables — Chinese, ambiguous-width signs (“”…—),
 truncation at odd widths, empty cells — and on whole reports, with Rich forced instead.
@@ -15,9 +15,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from rich.console import Console
 
-from tracker.formatters import render_table
-from tracker.lateness import Counts, Group, Owner, Summary, TaskState
-from tracker.render import plain_table, print_overdue
+from tracker.asof.lateness import Counts, Group, Owner, Summary, TaskState
+from tracker.output.formatters import render_table
+from tracker.output.render import plain_table, print_overdue
 
 ALPHABET = "知识产权保护加强专项行动“”《》、，（）—…·abcXYZ 0123456789-_/%:省市场监管局①é"
 cell = st.text(alphabet=st.sampled_from(ALPHABET), max_size=50)
@@ -76,10 +76,10 @@ def _summary() -> Summary:
 def test_report_is_what_rich_prints(capsys, monkeypatch) -> None:  # type: ignore[no-untyped-def]
     for lang in ("zh", "en"):
         with monkeypatch.context() as m:  # the plain path must not fall back to Rich tables
-            m.setattr("tracker.render.render_table", lambda *a, **k: (_ for _ in ()).throw(AssertionError("Rich used")))
+            m.setattr("tracker.output.render.render_table", lambda *a, **k: (_ for _ in ()).throw(AssertionError("Rich used")))
             print_overdue(_summary(), lang)
         fast = capsys.readouterr().out
-        monkeypatch.setattr("tracker.render._plain_console", lambda console: False)
+        monkeypatch.setattr("tracker.output.render._plain_console", lambda console: False)
         print_overdue(_summary(), lang)
         slow = capsys.readouterr().out
         monkeypatch.undo()

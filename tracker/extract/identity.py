@@ -19,7 +19,7 @@ the places it calls its own (`我省`, `全市`), never by the places it cites: 
 quoting Beijing's experience stays in Guangzhou. Regions are romanised for slugs with the
 official spellings where plain pinyin differs (`陕西` → `shaanxi`, `山西` → `shanxi`).
 
-Nothing here touches the database: :mod:`tracker.plan_identity` decides which stored plan
+Nothing here touches the database: :mod:`tracker.store.plan_identity` decides which stored plan
 an extracted one is.
 """
 

@@ -22,7 +22,7 @@ aligned one-to-one with the printed line, so traditional documents (Qinghai) are
 the same grammar while names are kept as printed. The key of an indicator is its simplified
 name without spaces: stable across re-imports and across 繁/简 or spacing differences.
 
-This module is pure: text in, :class:`ExtractedIndicator` out; :mod:`tracker.indicators`
+This module is pure: text in, :class:`ExtractedIndicator` out; :mod:`tracker.store.indicators`
 stores them.
 """
 
@@ -35,7 +35,7 @@ from decimal import Decimal, InvalidOperation
 from tracker.extract.numerals import fold_width
 from tracker.extract.repair import to_simplified
 
-# Comparator codes (tracker.models.Comparator); repeated as strings to keep this module free
+# Comparator codes (tracker.store.models.Comparator); repeated as strings to keep this module free
 # of the ORM.
 REACH, EXCEED, AT_LEAST, ABOUT, INCREASE_PCT, ADD = "reach", "exceed", "at_least", "about", "increase_pct", "add"
 KINDS = {"预期性": "expected", "约束性": "binding"}

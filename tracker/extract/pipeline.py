@@ -2,7 +2,7 @@
 
 This is the one path from a file to the rows the store keeps: reading (encodings, formats,
 repairs) → structure (headings, items) → deadlines (phrase grammar) → owners (clauses,
-lexicon). It touches no database; :mod:`tracker.importer` writes what it returns.
+lexicon). It touches no database; :mod:`tracker.store.importer` writes what it returns.
 """
 
 from __future__ import annotations

@@ -23,8 +23,8 @@ from textual.widgets import Footer, Input, Static
 from textual.worker import get_current_worker
 
 from tracker.errors import ConflictError, TrackerError
-from tracker.services import TaskDetail
-from tracker.tasklist import BrowseQuery, TaskRow
+from tracker.services.tasklist import BrowseQuery, TaskRow
+from tracker.services.tasks import TaskDetail
 from tui.data import Edit
 from tui.i18n import Tr, localize_bindings
 from tui.screens.modals import (

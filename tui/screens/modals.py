@@ -4,7 +4,7 @@ worker, so a refused edit (a conflict) can still be reapplied or discarded.
 
 Input is checked here only as far as a person needs an answer before leaving the dialog
 (a date that does not parse, an empty reason); the rules themselves stay in tracker/ —
-dates are read by :func:`tracker.services.parse_date`, whose message is shown as is.
+dates are read by :func:`tracker.services.tasks.parse_date`, whose message is shown as is.
 """
 
 from __future__ import annotations
@@ -118,7 +118,7 @@ class FormModal(ModalScreen[T], Generic[T]):
         text = self.value_of(widget_id)
         if not text:
             return None
-        from tracker.services import parse_date
+        from tracker.services.tasks import parse_date
 
         return parse_date(text)
 
@@ -302,7 +302,7 @@ class UnitPickerModal(FormModal[Edit | None]):
 
     @work(thread=True, exclusive=True, group="units")
     def _search(self, text: str) -> None:
-        from tracker.units import normalise_unit_name
+        from tracker.store.units import normalise_unit_name
 
         units = self.source.units(text or None, task_id=self.task_id)  # the task's region only
         if not get_current_worker().is_cancelled:

@@ -1,7 +1,7 @@
 """The overdue screen: the coordinating office's summary for the as-of date — per unit,
 worst first, with each unit's late tasks (lead before support, longest late first).
 
-The summary is :func:`tracker.lateness.summarise` (the same as ``tracker overdue`` and the
+The summary is :func:`tracker.asof.lateness.summarise` (the same as ``tracker overdue`` and the
 notice); this screen only lays it out. Enter on a task opens it on the main screen.
 """
 
@@ -20,7 +20,7 @@ from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Label, Static
 from textual.worker import get_current_worker
 
-from tracker.lateness import Group, Summary
+from tracker.asof.lateness import Group, Summary
 from tui.i18n import Tr, localize_bindings
 from tui.text import fit, right
 from tui.widgets.infobar import InfoBar

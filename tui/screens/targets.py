@@ -1,7 +1,7 @@
 """The targets screen: each plan's indicators (指标), baseline → latest → target, with a bar
 for how far along the way from baseline to target the latest reading is.
 
-How far along is :attr:`tracker.indicators.IndicatorView.progress_pct` (None when it cannot
+How far along is :attr:`tracker.store.indicators.IndicatorView.progress_pct` (None when it cannot
 be computed: no reading, no baseline…); the bar is drawn with coloured spaces, which are one
 cell wide in every terminal.
 """

@@ -27,7 +27,7 @@ from textual.strip import Strip
 from textual.widgets import Footer, Static
 
 from tracker.errors import TrackerError
-from tracker.timeline import Timeline, add_months, month_of
+from tracker.services.timeline import Timeline, add_months, month_of
 from tui.i18n import Tr, localize_bindings
 from tui.screens.modals import FormModal
 from tui.text import fit
@@ -160,7 +160,7 @@ class MonthModal(FormModal[date | None]):
         yield Input(placeholder="YYYY-MM", id="month", max_length=10)
 
     def result(self) -> date | None:
-        from tracker.services import parse_date
+        from tracker.services.tasks import parse_date
 
         text = self.value_of("month")
         if not text:

@@ -17,8 +17,8 @@ from textual.app import ComposeResult
 from textual.containers import VerticalScroll
 from textual.widgets import Static
 
-from tracker.services import TaskDetail
-from tracker.tasklist import TaskRow
+from tracker.services.tasklist import TaskRow
+from tracker.services.tasks import TaskDetail
 from tui.i18n import Tr
 
 LIGHT_STYLE = {"red": "bold red", "yellow": "yellow", "green": "green", "grey": "dim"}

@@ -12,7 +12,7 @@ from textual.message import Message
 from textual.widgets import Label, OptionList, Tree
 from textual.widgets.option_list import Option
 
-from tracker.tasklist import Overview, SectionCount
+from tracker.services.tasklist import Overview, SectionCount
 from tui.i18n import Tr
 from tui.text import cell_safe, fit
 

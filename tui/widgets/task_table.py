@@ -4,7 +4,7 @@ Textual's DataTable keeps every row in the widget (100k rows: seconds to load, s
 frozen UI). This table holds only the *ordered ids* of the listing and the rows near the
 cursor; it draws lines itself (line API) and fetches missing rows a page at a time in a
 thread worker as the cursor or the scroll position reaches them. Filtering and sorting
-happen in SQL (tracker.tasklist); a new listing paints its first rows from a ``LIMIT``
+happen in SQL (tracker.services.tasklist); a new listing paints its first rows from a ``LIMIT``
 query before the full id list is in.
 
 Column text is made cell-safe (tui.text) so Chinese columns stay aligned in any terminal.
@@ -26,7 +26,7 @@ from textual.scroll_view import ScrollView
 from textual.strip import Strip
 from textual.worker import get_current_worker
 
-from tracker.tasklist import BrowseQuery, Cancelled, Interrupt, TaskRow
+from tracker.services.tasklist import BrowseQuery, Cancelled, Interrupt, TaskRow
 from tui.data import Source
 from tui.i18n import Tr
 from tui.text import fit, right
@@ -38,7 +38,7 @@ KEEP = 1000  # rows kept around the cursor; farther ones are dropped
 
 @dataclass(frozen=True)
 class Column:
-    key: str  # also the sort key (tracker.tasklist.SORT_KEYS)
+    key: str  # also the sort key (tracker.services.tasklist.SORT_KEYS)
     label: str
     width: int  # fixed width, or the minimum of a flexible column
     flex: int = 0  # share of the spare width
